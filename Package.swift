@@ -1,0 +1,92 @@
+// swift-tools-version: 6.1
+// SPDX-License-Identifier: Apache-2.0
+//
+// TokenGate: a Kubernetes admission webhook and token broker for OpenUnison clusters.
+// Module map (dependencies point down only; see README "Design"):
+//   COpenSSL / COpenSSLShims / CJansson   the C boundary (system OpenSSL 3, Jansson)
+//   TokenGateJSON                         safe Swift values over Jansson, JSON Pointer, JSON Patch, base64
+//   TokenGateCrypto                       keys, JWS, JWK, X.509 generation on OpenSSL
+//   TokenGateWorkflow                     OpenUnison Workflow / Target rules (YAML with positions)
+//   TokenGateAdmission                    AdmissionReview codec, projection mutator, validators, settings
+//   TokenGateServer                       TLS (OpenSSL over memory BIOs), HTTP/1.1, routing, lifecycle
+//   tokengate                             the CLI
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "tokengate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tokengate", targets: ["tokengate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // C boundary
+        .systemLibrary(
+            name: "CJansson", pkgConfig: "jansson",
+            providers: [.apt(["libjansson-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
+        .target(
+            name: "COpenSSLShims",
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
+
+        // Pure libraries (no networking)
+        .target(name: "TokenGateJSON", dependencies: ["CJansson"], swiftSettings: swiftSettings),
+        .target(
+            name: "TokenGateCrypto",
+            dependencies: ["COpenSSL", "COpenSSLShims", "TokenGateJSON"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "TokenGateWorkflow",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "TokenGateAdmission",
+            dependencies: [
+                "TokenGateJSON", "TokenGateWorkflow",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // Networking
+        .target(
+            name: "TokenGateServer",
+            dependencies: [
+                "COpenSSL", "COpenSSLShims", "TokenGateJSON", "TokenGateCrypto", "TokenGateAdmission",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // CLI
+        .executableTarget(
+            name: "tokengate",
+            dependencies: [
+                "TokenGateServer", "TokenGateAdmission", "TokenGateWorkflow", "TokenGateCrypto", "TokenGateJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // Tests
+        .testTarget(name: "TokenGateJSONTests", dependencies: ["TokenGateJSON"]),
+        .testTarget(name: "TokenGateCryptoTests", dependencies: ["TokenGateCrypto", "TokenGateJSON"]),
+        .testTarget(name: "TokenGateWorkflowTests", dependencies: ["TokenGateWorkflow"]),
+        .testTarget(name: "TokenGateAdmissionTests", dependencies: ["TokenGateAdmission", "TokenGateJSON"]),
+        .testTarget(
+            name: "TokenGateServerTests",
+            dependencies: ["TokenGateServer", "TokenGateCrypto", "TokenGateJSON"]),
+    ]
+)

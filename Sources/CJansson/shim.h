@@ -1,0 +1,4 @@
+#ifndef TOKENGATE_CJANSSON_SHIM_H
+#define TOKENGATE_CJANSSON_SHIM_H
+#include <jansson.h>
+#endif

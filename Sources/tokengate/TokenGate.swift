@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+
+@main
+struct TokenGate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tokengate", abstract: "TokenGate")
+}

@@ -6,9 +6,9 @@ import COpenSSLShims
 public final class X509Certificate: @unchecked Sendable {
     // @unchecked: the X509 is never mutated once built or parsed; reading and encoding it from
     // several threads is safe in OpenSSL 3.
-    let pointer: OpaquePointer
+    package let pointer: OpaquePointer
 
-    init(adopting pointer: OpaquePointer) { self.pointer = pointer }
+    package init(adopting pointer: OpaquePointer) { self.pointer = pointer }
 
     deinit { X509_free(pointer) }
 

@@ -9,9 +9,9 @@ import COpenSSLShims
 public final class X509Key: @unchecked Sendable {
     // @unchecked: the EVP_PKEY is never mutated after creation; OpenSSL allows concurrent
     // read-only use (signing, encoding) of one key.
-    let pointer: OpaquePointer
+    package let pointer: OpaquePointer
 
-    init(adopting pointer: OpaquePointer) { self.pointer = pointer }
+    package init(adopting pointer: OpaquePointer) { self.pointer = pointer }
 
     deinit { EVP_PKEY_free(pointer) }
 

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+import NIOCore
+import NIOHTTP1
+
+/// Idle and request-read deadlines for one connection, so slow or silent clients cannot pin
+/// connections (slowloris).
+///
+/// Two small handlers feed it: ``RawBytesObserver`` sits between TLS and the HTTP decoder and
+/// sees the first byte of each request (before the head is even parsed); ``RequestPhaseObserver``
+/// sits after the HTTP codec and sees where requests and responses end.
+///
+///     idle ──first byte──▶ reading ──request end──▶ handling ──response end──▶ idle (or reading)
+///     (idleTimeout)        (requestReadTimeout)     (no deadline: the handler's own business)
+///
+/// When a deadline passes the connection is closed.
+final class ConnectionTimeouts {
+    private enum Phase { case idle, reading, handling }
+
+    private let limits: HTTPLimits
+    private var phase: Phase = .idle
+    private var bytesWhileHandling = false
+    private var timer: Scheduled<Void>?
+    private var channel: (any Channel)?
+
+    init(limits: HTTPLimits) { self.limits = limits }
+
+    func start(channel: any Channel) {
+        self.channel = channel
+        arm(limits.idleTimeout, for: .idle)
+    }
+
+    func bytesArrived() {
+        switch phase {
+        case .idle: arm(limits.requestReadTimeout, for: .reading)
+        case .reading: break
+        case .handling: bytesWhileHandling = true
+        }
+    }
+
+    func requestHeadReceived() {
+        if phase == .idle { arm(limits.requestReadTimeout, for: .reading) }
+    }
+
+    func requestComplete() {
+        phase = .handling
+        bytesWhileHandling = false
+        timer?.cancel()
+        timer = nil
+    }
+
+    func responseComplete() {
+        guard phase == .handling else { return }
+        if bytesWhileHandling {
+            arm(limits.requestReadTimeout, for: .reading)
+        } else {
+            arm(limits.idleTimeout, for: .idle)
+        }
+    }
+
+    func stop() {
+        timer?.cancel()
+        timer = nil
+        channel = nil
+    }
+
+    private func arm(_ timeout: TimeAmount, for phase: Phase) {
+        self.phase = phase
+        timer?.cancel()
+        guard let channel else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: channel.eventLoop)
+        timer = channel.eventLoop.scheduleTask(in: timeout) {
+            let this = loopBound.value
+            guard this.phase == phase, let channel = this.channel else { return }
+            channel.close(promise: nil)
+        }
+    }
+}
+
+/// Reports decrypted bytes to ``ConnectionTimeouts`` and passes them on unchanged.
+final class RawBytesObserver: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private let timeouts: ConnectionTimeouts
+
+    init(timeouts: ConnectionTimeouts) { self.timeouts = timeouts }
+
+    func handlerAdded(context: ChannelHandlerContext) { timeouts.start(channel: context.channel) }
+    func handlerRemoved(context: ChannelHandlerContext) { timeouts.stop() }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        timeouts.bytesArrived()
+        context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timeouts.stop()
+        context.fireChannelInactive()
+    }
+}
+
+/// Reports request and response boundaries to ``ConnectionTimeouts``.
+final class RequestPhaseObserver: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let timeouts: ConnectionTimeouts
+
+    init(timeouts: ConnectionTimeouts) { self.timeouts = timeouts }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head: timeouts.requestHeadReceived()
+        case .body: break
+        case .end: timeouts.requestComplete()
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { timeouts.responseComplete() }
+        context.write(data, promise: promise)
+    }
+}

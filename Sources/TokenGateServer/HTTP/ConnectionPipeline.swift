@@ -8,7 +8,7 @@ import NIOHTTP1
 ///       → RequestPhaseObserver → NIOAsyncChannel (the connection task, ``HTTPConnection``)
 enum ConnectionPipeline {
     static func configure(
-        _ channel: any Channel, tls: TLSContext, limits: HTTPLimits, observer: any TLSHandshakeObserver
+        _ channel: any Channel, tls: TLSContext, limits: HTTPLimits, observer: any TLSHandshakeObserver, metrics: ServerMetrics?
     ) throws -> HTTPConnection.Channel {
         let timeouts = ConnectionTimeouts(limits: limits)
         let sync = channel.pipeline.syncOperations
@@ -21,7 +21,7 @@ enum ConnectionPipeline {
         try sync.configureHTTPServerPipeline(
             withPipeliningAssistance: true, withErrorHandling: false, withOutboundHeaderValidation: true,
             withEncoderConfiguration: .init(), withDecoderLimitConfiguration: decoderLimits)
-        try sync.addHandler(HTTPProtocolErrorResponder(maxHeaderBytes: limits.maxHeaderBytes))
+        try sync.addHandler(HTTPProtocolErrorResponder(maxHeaderBytes: limits.maxHeaderBytes, metrics: metrics))
         try sync.addHandler(RequestPhaseObserver(timeouts: timeouts))
         return try HTTPConnection.Channel(wrappingChannelSynchronously: channel)
     }

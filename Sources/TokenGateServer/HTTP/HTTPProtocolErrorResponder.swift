@@ -16,8 +16,12 @@ final class HTTPProtocolErrorResponder: ChannelDuplexHandler, RemovableChannelHa
 
     private var responseInProgress = false
     private let maxHeaderBytes: Int
+    private let metrics: ServerMetrics?
 
-    init(maxHeaderBytes: Int) { self.maxHeaderBytes = maxHeaderBytes }
+    init(maxHeaderBytes: Int, metrics: ServerMetrics?) {
+        self.maxHeaderBytes = maxHeaderBytes
+        self.metrics = metrics
+    }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard let parserError = error as? HTTPParserError else {
@@ -33,6 +37,7 @@ final class HTTPProtocolErrorResponder: ChannelDuplexHandler, RemovableChannelHa
             } else {
                 response = .failure(.badRequest, reason: "BadRequest", message: "malformed HTTP request: \(parserError)")
             }
+            metrics?.requestRefusedByParser(code: Int(response.status.code))
             var headers = response.headers
             headers.replaceOrAdd(name: "content-length", value: String(response.body.readableBytes))
             headers.replaceOrAdd(name: "connection", value: "close")

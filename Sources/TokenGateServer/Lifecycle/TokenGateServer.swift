@@ -65,6 +65,7 @@ public final class TokenGateServer: Sendable {
         let reporter = TLSHandshakeReporter(metrics: metrics, logger: logger)
         let certificates = self.certificates
         let registry = self.registry
+        let metrics = self.metrics
         return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -74,7 +75,7 @@ public final class TokenGateServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     guard let context = certificates.current else { throw TLSError("no TLS certificate loaded") }
                     registry.add(channel)
-                    return try ConnectionPipeline.configure(channel, tls: context, limits: limits, observer: reporter)
+                    return try ConnectionPipeline.configure(channel, tls: context, limits: limits, observer: reporter, metrics: metrics)
                 }
             }
     }

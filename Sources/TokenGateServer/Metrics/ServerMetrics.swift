@@ -50,6 +50,11 @@ public final class ServerMetrics: Sendable {
         }
     }
 
+    /// A request the HTTP parser refused before it had a method and path (400, 431).
+    public func requestRefusedByParser(code: Int) {
+        state.withLock { $0.requests[RequestKey(route: "unparsed", method: "other", code: code), default: 0] += 1 }
+    }
+
     public func certificateReloaded() { state.withLock { $0.reloadsSucceeded += 1 } }
     public func certificateReloadFailed() { state.withLock { $0.reloadsFailed += 1 } }
     public func setCertificateExpiry(epochSeconds: Int) { state.withLock { $0.certificateExpiry = epochSeconds } }

@@ -12,7 +12,8 @@ import NIOHTTP1
 ///     idle ──first byte──▶ reading ──request end──▶ handling ──response end──▶ idle (or reading)
 ///     (idleTimeout)        (requestReadTimeout)     (no deadline: the handler's own business)
 ///
-/// When a deadline passes the connection is closed.
+/// When a deadline passes the connection is closed; a request whose head arrived but whose body
+/// stalled is first answered 408, so the client learns why.
 final class ConnectionTimeouts {
     private enum Phase { case idle, reading, handling }
 
@@ -21,6 +22,9 @@ final class ConnectionTimeouts {
     private var bytesWhileHandling = false
     private var timer: Scheduled<Void>?
     private var channel: (any Channel)?
+    private var headSeen = false
+    /// Where a 408 is written from (the HTTP-level observer's context).
+    fileprivate var httpContext: ChannelHandlerContext?
 
     init(limits: HTTPLimits) { self.limits = limits }
 
@@ -39,10 +43,12 @@ final class ConnectionTimeouts {
 
     func requestHeadReceived() {
         if phase == .idle { arm(limits.requestReadTimeout, for: .reading) }
+        headSeen = true
     }
 
     func requestComplete() {
         phase = .handling
+        headSeen = false
         bytesWhileHandling = false
         timer?.cancel()
         timer = nil
@@ -61,6 +67,20 @@ final class ConnectionTimeouts {
         timer?.cancel()
         timer = nil
         channel = nil
+        httpContext = nil
+    }
+
+    private func sendRequestTimeout(_ context: ChannelHandlerContext) {
+        let response = ServerResponse.failure(
+            .requestTimeout, reason: "Timeout",
+            message: "the request body did not arrive within \(limits.requestReadTimeout.nanoseconds / 1_000_000) ms")
+        var headers = response.headers
+        headers.replaceOrAdd(name: "content-length", value: String(response.body.readableBytes))
+        headers.replaceOrAdd(name: "connection", value: "close")
+        let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
+        context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+        context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(response.body))), promise: nil)
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
     }
 
     private func arm(_ timeout: TimeAmount, for phase: Phase) {
@@ -71,6 +91,9 @@ final class ConnectionTimeouts {
         timer = channel.eventLoop.scheduleTask(in: timeout) {
             let this = loopBound.value
             guard this.phase == phase, let channel = this.channel else { return }
+            if phase == .reading && this.headSeen, let context = this.httpContext {
+                this.sendRequestTimeout(context)
+            }
             channel.close(promise: nil)
         }
     }
@@ -109,6 +132,9 @@ final class RequestPhaseObserver: ChannelDuplexHandler, RemovableChannelHandler 
     private let timeouts: ConnectionTimeouts
 
     init(timeouts: ConnectionTimeouts) { self.timeouts = timeouts }
+
+    func handlerAdded(context: ChannelHandlerContext) { timeouts.httpContext = context }
+    func handlerRemoved(context: ChannelHandlerContext) { timeouts.httpContext = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {

@@ -106,11 +106,11 @@ public final class TLSContext: @unchecked Sendable {
                 throw TLSError.fromQueue("an intermediate certificate was refused")
             }
         }
-        guard SSL_CTX_use_PrivateKey(ctx, key.pointer) == 1 else { throw TLSError.fromQueue("the private key was refused") }
         guard X509_check_private_key(leaf.pointer, key.pointer) == 1 else {
             ERR_clear_error()
             throw TLSError("the private key does not match the certificate (\(leaf.subject), serial \(leaf.serialNumberHex)); check that tls.crt and tls.key come from the same pair")
         }
+        guard SSL_CTX_use_PrivateKey(ctx, key.pointer) == 1 else { throw TLSError.fromQueue("the private key was refused") }
         return leaf
     }
 

@@ -87,6 +87,10 @@ let package = Package(
         .testTarget(name: "TokenGateAdmissionTests", dependencies: ["TokenGateAdmission", "TokenGateJSON"]),
         .testTarget(
             name: "TokenGateServerTests",
-            dependencies: ["TokenGateServer", "TokenGateCrypto", "TokenGateJSON"]),
+            dependencies: [
+                "TokenGateServer", "TokenGateCrypto", "TokenGateJSON", "TokenGateAdmission",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ]),
     ]
 )

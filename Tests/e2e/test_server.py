@@ -387,6 +387,19 @@ def test_oversized_bodies_get_413_declared_or_chunked(tokengate_server):
     assert server.request("GET", "/healthz")[0] == 200
 
 
+def test_early_413_then_a_stalled_client_is_only_closed(tokengate_server):
+    server = tokengate_server("--max-body-bytes", "65536", "--read-timeout-seconds", "1")
+    sock = server.tls_socket()
+    sock.sendall(b"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 70000\r\n\r\n{")
+    [(status, headers, _)] = read_http_responses(sock, 1)
+    assert status == 413 and headers["connection"] == "close"
+    sock.settimeout(10)
+    assert sock.recv(4096) == b""  # no second response after the read timeout, just the close
+    sock.close()
+    assert server.request("GET", "/healthz")[0] == 200
+    assert server.process.poll() is None
+
+
 def test_default_body_limit_is_7_mib(tokengate_server):
     server = tokengate_server()
     status, _, body = server.request("POST", "/mutate", body=b" " * (7 * 1024 * 1024 + 1), headers=JSON_HEADERS)

@@ -55,6 +55,9 @@ final class ConnectionTimeouts {
     }
 
     func responseComplete() {
+        // An early answer (413 before the body was read) already told the client; a later
+        // read timeout must only close, never write a second response.
+        headSeen = false
         guard phase == .handling else { return }
         if bytesWhileHandling {
             arm(limits.requestReadTimeout, for: .reading)

@@ -67,6 +67,7 @@ struct HTTPConnection: Sendable {
                         }
                     case .body(var chunk):
                         guard var request = current else { continue }
+                        current = nil  // `request` must hold the only reference, or appending copies the body
                         request.bodyBytes += chunk.readableBytes
                         if request.bodyBytes > limits.maxBodyBytes {
                             try await send(tooLarge(), for: request, close: true, outbound: outbound)

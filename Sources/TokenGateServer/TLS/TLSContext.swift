@@ -84,9 +84,9 @@ public final class TLSContext: @unchecked Sendable {
         guard SSL_CTX_set_cipher_list(ctx, TLSPolicy.tls12Ciphers) == 1 else { throw TLSError.fromQueue("cannot set the TLS 1.2 cipher list") }
         guard SSL_CTX_set_ciphersuites(ctx, TLSPolicy.tls13Suites) == 1 else { throw TLSError.fromQueue("cannot set the TLS 1.3 cipher suites") }
         guard tg_ssl_ctx_set_groups(ctx, TLSPolicy.groups) == 1 else { throw TLSError.fromQueue("cannot set the key-exchange groups") }
-        // Buffers are released while a connection is idle: keep-alive connections from KAS can
-        // sit idle for long stretches, and each holds ~34 KiB of buffers otherwise.
-        _ = tg_ssl_ctx_set_mode(ctx, Int(SSL_MODE_RELEASE_BUFFERS))
+        // SSL_MODE_RELEASE_BUFFERS is deliberately not set: it saves ~34 KiB per idle
+        // connection but frees and re-allocates both record buffers on every request, which
+        // costs measurably on the keep-alive request/response pattern of the API server.
         let idContext = TLSPolicy.sessionIDContext
         _ = SSL_CTX_set_session_id_context(ctx, idContext, UInt32(idContext.count))
     }

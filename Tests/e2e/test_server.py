@@ -614,3 +614,79 @@ def test_sigterm_drains_readyz_503_in_flight_request_completes_exit_0(tokengate_
     assert server.wait(timeout=20) == 0
     messages = [e.get("message") for e in server.logs()]
     assert "draining: /readyz answers 503" in messages and messages[-1] == "stopped"
+
+
+# --- hostile input ----------------------------------------------------------------------------
+
+HOSTILE_REQUESTS = [
+    b"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n{}",
+    b"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+    b"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    b"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+    b"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\n",
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n",
+    b"GET /heal\x00thz HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+    b"GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n",
+    b"\xff\xfe\xfd GARBAGE \x00\x01\r\n\r\n",
+    b"GET /healthz HTTP/1.1\r\n" + b"X: y\r\n" * 2000 + b"\r\n",
+    b"CONNECT localhost:443 HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4\r\n\r\nnull",
+    b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2000\r\n\r\n" + b"[" * 2000,
+    b"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 26\r\n\r\n{\"a\":\"\xff\xfe invalid utf8\"}",
+]
+
+
+def send_raw(server, wire):
+    """Sends bytes inside TLS; returns the status code of the answer, or None if the server
+    just closed the connection."""
+    sock = server.tls_socket()
+    try:
+        sock.sendall(wire)
+        try:
+            return read_http_responses(sock, 1, timeout=15)[0][0]
+        except (ConnectionError, ssl.SSLError):
+            return None
+    finally:
+        sock.close()
+
+
+def test_hostile_requests_get_4xx_or_a_close_and_the_server_survives(tokengate_server):
+    server = tokengate_server()
+    for wire in HOSTILE_REQUESTS:
+        status = send_raw(server, wire)
+        assert status is None or 400 <= status < 500, (wire[:60], status)
+        assert server.process.poll() is None, wire[:60]
+    assert server.request("GET", "/healthz")[0] == 200
+
+
+def test_random_bytes_inside_and_outside_tls_never_stop_the_server(tokengate_server):
+    import random
+    rng = random.Random(2)  # fixed seed: the same inputs every run
+    server = tokengate_server()
+    for i in range(60):
+        payload = bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 3000)))
+        if i % 2:
+            payload = b"POST /mutate HTTP/1.1\r\nContent-Type: application/json\r\n" + payload
+            status = send_raw(server, payload)
+            assert status is None or 400 <= status < 500
+        else:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=15) as raw:
+                raw.sendall(payload)
+                try:
+                    raw.recv(100)
+                except ConnectionResetError:
+                    pass
+    assert server.process.poll() is None
+    assert server.request("GET", "/healthz")[0] == 200
+
+
+def test_tls12_renegotiation_is_refused_and_compression_is_off(tokengate_server):
+    server = tokengate_server()
+    script = "sleep 1; printf 'R\\n'; sleep 1"
+    result = subprocess.run(f"({script}) | openssl s_client -connect 127.0.0.1:{server.port} -tls1_2 -CAfile {server.ca_path}",
+                            shell=True, capture_output=True, timeout=20)
+    out = result.stdout + result.stderr
+    assert b"RENEGOTIATING" in out and b"no renegotiation" in out
+    assert b"Compression: NONE" in out
+    assert server.request("GET", "/healthz")[0] == 200

@@ -33,7 +33,7 @@ final class HTTPProtocolErrorResponder: ChannelDuplexHandler, RemovableChannelHa
             if parserError == .headerOverflow {
                 response = .failure(
                     .init(statusCode: 431, reasonPhrase: "Request Header Fields Too Large"), reason: "RequestHeaderFieldsTooLarge",
-                    message: "request headers exceed \(maxHeaderBytes) bytes")
+                    message: "request line and headers exceed \(maxHeaderBytes) bytes")
             } else {
                 response = .failure(.badRequest, reason: "BadRequest", message: "malformed HTTP request: \(parserError)")
             }

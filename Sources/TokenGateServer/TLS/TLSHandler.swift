@@ -199,17 +199,43 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.close(mode: mode, promise: promise)
     }
 
+    /// Small writes flushed together (an HTTP head, body and end) are encrypted as one TLS
+    /// record: fewer records, fewer AEAD operations, fewer bytes on the wire.
+    static let coalescingLimit = 16 * 1024
+
     private func encrypt(_ writes: [(ByteBuffer, EventLoopPromise<Void>?)], context: ChannelHandlerContext) {
-        for (index, (plaintext, promise)) in writes.enumerated() {
+        var index = 0
+        while index < writes.count {
+            var plaintext = writes[index].0
+            var promises = [writes[index].1]
+            index += 1
+            if plaintext.readableBytes < Self.coalescingLimit {
+                while index < writes.count, plaintext.readableBytes + writes[index].0.readableBytes <= Self.coalescingLimit {
+                    var next = writes[index].0
+                    plaintext.writeBuffer(&next)
+                    promises.append(writes[index].1)
+                    index += 1
+                }
+            }
             if case .failed(let error) = connection.write(plaintext) {
-                promise?.fail(error)
-                for (_, later) in writes.dropFirst(index + 1) { later?.fail(error) }
+                for promise in promises { promise?.fail(error) }
+                for (_, later) in writes.dropFirst(index) { later?.fail(error) }
                 context.fireErrorCaught(error)
                 context.close(promise: nil)
                 return
             }
             let ciphertext = connection.takeCiphertext(allocator: context.channel.allocator) ?? context.channel.allocator.buffer(capacity: 0)
-            context.write(wrapOutboundOut(ciphertext), promise: promise)
+            let combined: EventLoopPromise<Void>?
+            if promises.count == 1 {
+                combined = promises[0]
+            } else {
+                let all = promises.compactMap { $0 }
+                combined = all.isEmpty ? nil : context.eventLoop.makePromise(of: Void.self)
+                if let combined {
+                    for promise in all { combined.futureResult.cascade(to: promise) }
+                }
+            }
+            context.write(wrapOutboundOut(ciphertext), promise: combined)
         }
     }
 

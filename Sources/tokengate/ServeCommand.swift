@@ -59,6 +59,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout-seconds"), help: ArgumentHelp("Time a keep-alive connection may stay idle between requests.", valueName: "seconds"))
     var idleTimeoutSeconds: Double = 60
 
+    @Option(name: .customLong("max-connections"), help: ArgumentHelp("Open connections allowed at once; more are closed on accept.", valueName: "count"))
+    var maxConnections: Int = 4096
+
     func validate() throws {
         _ = try ListenAddress(parsing: listen)
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json, not '\(logFormat)'") }
@@ -69,6 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
         for (name, value) in [("--cert-reload-seconds", certReloadSeconds), ("--read-timeout-seconds", readTimeoutSeconds), ("--idle-timeout-seconds", idleTimeoutSeconds)] where value <= 0 {
             throw ValidationError("\(name) must be more than 0")
         }
+        guard maxConnections > 0 else { throw ValidationError("--max-connections must be at least 1") }
         guard maxBodyBytes > 0, maxHeaderBytes >= 1024 else { throw ValidationError("--max-body-bytes must be positive and --max-header-bytes at least 1024") }
     }
 
@@ -87,6 +91,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.certificateReloadInterval = .milliseconds(Int(certReloadSeconds * 1000))
         settings.limits.maxBodyBytes = maxBodyBytes
         settings.limits.maxHeaderBytes = maxHeaderBytes
+        settings.limits.maxConnections = maxConnections
         settings.limits.requestReadTimeout = .milliseconds(Int64(readTimeoutSeconds * 1000))
         settings.limits.idleTimeout = .milliseconds(Int64(idleTimeoutSeconds * 1000))
 

@@ -692,3 +692,25 @@ def test_tls12_renegotiation_is_refused_and_compression_is_off(tokengate_server)
     assert b"RENEGOTIATING" in out and b"no renegotiation" in out
     assert b"Compression: NONE" in out
     assert server.request("GET", "/healthz")[0] == 200
+
+
+def test_connections_beyond_the_limit_are_closed_and_the_server_recovers(tokengate_server):
+    server = tokengate_server("--max-connections", "2")
+    first, second = server.tls_socket(), server.tls_socket()
+    first.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert b"tokengate_open_connections 2" in read_http_responses(first, 1)[0][2]
+    with pytest.raises((ssl.SSLError, ConnectionError, OSError)):
+        third = server.tls_socket()
+        third.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        read_http_responses(third, 1)
+    first.close()
+    second.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            assert server.request("GET", "/healthz")[0] == 200
+            break
+        except (ssl.SSLError, ConnectionError):
+            time.sleep(0.1)  # the closed connections are released asynchronously
+    else:
+        pytest.fail("server did not accept connections again")

@@ -13,6 +13,9 @@ public struct HTTPLimits: Sendable {
     /// Time a keep-alive connection may sit between requests. The API server's Go client keeps
     /// idle connections for 90 s; closing ours a little earlier avoids racing its reuse.
     public var idleTimeout: TimeAmount = .seconds(60)
+    /// Open connections beyond this are closed as soon as they are accepted, so a connection
+    /// flood runs out of this budget before the process runs out of file descriptors.
+    public var maxConnections: Int = 4096
     /// Time allowed for the TLS handshake.
     public var handshakeTimeout: TimeAmount = .seconds(10)
 

@@ -35,6 +35,10 @@ public final class TokenGateServer: Sendable {
         self.readiness = readiness
         self.logger = logger
         readiness.addCheck("tls") { [certificates] in certificates.current == nil ? "no TLS certificate loaded" : nil }
+        metrics.addCollector { [registry, limits = settings.limits] in
+            "# HELP tokengate_open_connections Client connections open now (limit \(limits.maxConnections), set by --max-connections).\n"
+                + "# TYPE tokengate_open_connections gauge\ntokengate_open_connections \(registry.count)\n"
+        }
     }
 
     /// Binds, serves until `shutdown` fires and the drain completes, then returns.
@@ -73,9 +77,18 @@ public final class TokenGateServer: Sendable {
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
             .bind(host: settings.host, port: settings.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    guard let context = certificates.current else { throw TLSError("no TLS certificate loaded") }
-                    registry.add(channel)
-                    return try ConnectionPipeline.configure(channel, tls: context, limits: limits, observer: reporter, metrics: metrics)
+                    do {
+                        guard let context = certificates.current else { throw TLSError("no TLS certificate loaded") }
+                        guard registry.count < limits.maxConnections else {
+                            throw TLSError("connection limit (\(limits.maxConnections)) reached")
+                        }
+                        registry.add(channel)
+                        return try ConnectionPipeline.configure(channel, tls: context, limits: limits, observer: reporter, metrics: metrics)
+                    } catch {
+                        // NIO does not close a child whose initializer fails: close it here.
+                        channel.close(promise: nil)
+                        throw error
+                    }
                 }
             }
     }

@@ -52,10 +52,12 @@ public struct Diagnostic: Sendable, Equatable, Codable {
     public var message: String
     /// What to do, when the likely cause is known.
     public var hint: String?
+    /// `Workflow openunison/name`; set by ``ManifestLinter`` so multi-document files say which one.
+    public var object: String?
 
     public init(
         severity: Severity, code: Code, path: String, tasksPosition: SourcePosition? = nil,
-        filePosition: SourcePosition? = nil, message: String, hint: String? = nil
+        filePosition: SourcePosition? = nil, message: String, hint: String? = nil, object: String? = nil
     ) {
         self.severity = severity
         self.code = code
@@ -64,6 +66,7 @@ public struct Diagnostic: Sendable, Equatable, Codable {
         self.filePosition = filePosition
         self.message = message
         self.hint = hint
+        self.object = object
     }
 
     /// `spec.tasks[1].sync (line 7, column 9 of spec.tasks): expected a boolean, found … (hint: …)`.

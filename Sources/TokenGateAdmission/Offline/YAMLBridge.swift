@@ -80,7 +80,10 @@ extension Node {
         let plainTag = Resolver.default.resolveTag(of: Node(text))
         let yaml11Words: Set<String> = ["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"]
         let ambiguous = text.isEmpty || plainTag != .str || yaml11Words.contains(text.lowercased())
-        self = .scalar(Node.Scalar(text, Tag(.str), ambiguous ? .doubleQuoted : .any))
+        // Multi-line text (e.g. last-applied-configuration) reads best as a literal block; the
+        // emitter falls back to quoting when a block cannot hold it exactly.
+        let style: Node.Scalar.Style = ambiguous ? .doubleQuoted : (text.contains("\n") ? .literal : .any)
+        self = .scalar(Node.Scalar(text, Tag(.str), style))
     }
 }
 

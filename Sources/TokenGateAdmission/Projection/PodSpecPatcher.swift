@@ -82,6 +82,9 @@ struct PodSpecPatcher {
 
         var mountOperations: [JSONPatch.Operation] = []
         var targetInUse = false
+        // A skipped container with nothing at the mount path would get the default, year-long
+        // token from the ServiceAccount plugin unless automount is off.
+        var leftForDefaultToken = false
         for container in containers {
             let mountsNode = container.node["volumeMounts"]
             let base = specPointer / container.field / container.index / "volumeMounts"
@@ -90,6 +93,9 @@ struct PodSpecPatcher {
             var adds = false
             if skip.contains(container.name) {
                 // Opted out: no token at all (its default-token mounts go with the volume).
+                if mountAtPath(container) == nil || defaultTokenNames.contains(mountAtPath(container)?.name ?? "") {
+                    leftForDefaultToken = true
+                }
             } else if let existing = mountAtPath(container) {
                 if existing.name == target || equivalent.contains(existing.name) {
                     targetInUse = targetInUse || existing.name == target
@@ -129,9 +135,10 @@ struct PodSpecPatcher {
         if targetInUse && !equivalent.contains(target) && ownIndex == nil {
             result.operations.append(volumesNode?.isArray == true ? .add(volumesPointer.appendingEnd(), volume) : .add(volumesPointer, [volume]))
         }
-        // Only together with a change: a spec whose every container already mounts an equivalent
-        // projection gets no patch at all (the ServiceAccount plugin skips such containers anyway).
-        if !result.operations.isEmpty && spec["automountServiceAccountToken"]?.bool != false {
+        // Only together with a change, or when a skipped container would otherwise fall back to the
+        // default token: a spec whose every container already mounts an equivalent projection gets
+        // no patch at all (the ServiceAccount plugin skips such containers anyway).
+        if (!result.operations.isEmpty || leftForDefaultToken) && spec["automountServiceAccountToken"]?.bool != false {
             result.operations.insert(.add(specPointer / "automountServiceAccountToken", false), at: 0)
         }
         return result

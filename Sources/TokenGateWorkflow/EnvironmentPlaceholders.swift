@@ -88,8 +88,10 @@ enum EnvironmentPlaceholders {
     /// The text as OpenUnison would read it with none of the variables set: each placeholder
     /// becomes its default (or its variable name, standing in for an unknown value), padded with
     /// spaces to the same length so every line and column stays where it was.
+    /// A placeholder with an empty name (already an error) stands in as `_`, so it causes no
+    /// second, confusing error about the value around it.
     static func substitute(_ text: String, _ occurrences: [Occurrence]) -> String {
-        let replaceable = occurrences.filter { !$0.isLiteral && !$0.name.isEmpty }
+        let replaceable = occurrences.filter { !$0.isLiteral }
         guard !replaceable.isEmpty else { return text }
         var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
         for occurrence in replaceable {
@@ -97,7 +99,9 @@ enum EnvironmentPlaceholders {
             let from = occurrence.start.column - 1
             let to = occurrence.end.column - 1
             let length = to - from
-            var replacement = Array((occurrence.defaultValue ?? occurrence.name).unicodeScalars.prefix(length))
+            let standIn = occurrence.defaultValue.flatMap { $0.isEmpty && occurrence.name.isEmpty ? nil : $0 }
+                ?? (occurrence.name.isEmpty ? "_" : occurrence.name)
+            var replacement = Array(standIn.unicodeScalars.prefix(length))
             replacement += Array(repeating: " ", count: length - replacement.count)
             lines[lineIndex].replaceSubrange(from..<to, with: replacement)
         }

@@ -37,7 +37,7 @@ public struct ManifestLinter: Sendable {
         }
         var content = bytes
         if content.starts(with: [0xEF, 0xBB, 0xBF]) { content.removeFirst(3) }
-        if let offset = Self.firstInvalidUTF8(content) {
+        if let offset = SourceText.firstInvalidUTF8(content) {
             let position = content.withUnsafeBufferPointer { SourceText.position(ofByte: offset, in: $0) }
             findings.error(
                 .notUTF8, FieldPath(), at: position,
@@ -138,17 +138,4 @@ public struct ManifestLinter: Sendable {
         return copy
     }
 
-    /// Offset of the first byte that is not part of valid UTF-8, or nil.
-    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        var offset = 0
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): offset += UTF8.width(scalar)
-            case .emptyInput: return nil
-            case .error: return offset
-            }
-        }
-    }
 }

@@ -98,4 +98,19 @@ enum SourceText {
         }
         return nil
     }
+
+    /// Offset of the first byte that is not part of valid UTF-8 (the start of the bad sequence),
+    /// or nil when all of it is valid.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput: return nil
+            case .error: return offset
+            }
+        }
+    }
 }

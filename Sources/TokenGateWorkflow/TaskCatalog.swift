@@ -38,6 +38,11 @@ enum TaskCatalog {
         /// Only approval, mapping and the three `if*` tasks take `onSuccess` / `onFailure`.
         var hasChildren: Bool
 
+        /// "a provision task", "an approval task".
+        var described: String {
+            ("aeiou".contains(name.first ?? "x") ? "an " : "a ") + name + " task"
+        }
+
         var allowedKeys: [String] {
             ["taskType"] + fields.map(\.name) + structured + (hasChildren ? ["onSuccess", "onFailure"] : [])
         }
@@ -103,8 +108,5 @@ enum TaskCatalog {
         all.first { $0.name == name }
     }
 
-    static var childBearingNames: String {
-        let names = all.filter(\.hasChildren).map(\.name)
-        return names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
-    }
+    static let childBearingNames = "approval, mapping, ifAttrExists, ifAttrHasValue and ifNotUserExists"
 }

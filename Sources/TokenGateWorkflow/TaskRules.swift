@@ -19,11 +19,11 @@ struct TaskRules {
         switch root.kind {
         case .null:
             findings.error(
-                .missingTasks, path, at: root.origin.position, "spec.tasks holds no tasks (only blanks or comments)",
-                hint: "OpenUnison cannot load a workflow without tasks; add at least one \"- taskType: …\"")
+                .missingTasks, path, at: root.origin.position, "holds only comments or blank lines; a Workflow needs a task list",
+                hint: "OpenUnison cannot load a Workflow without tasks; add at least one \"- taskType: …\"")
         case .list(let tasks):
             if tasks.isEmpty {
-                findings.warning(.missingTasks, path, at: root.origin.position, "the workflow has no tasks")
+                findings.warning(.missingTasks, path, at: root.origin.position, "the task list is empty")
             }
             for (index, task) in tasks.enumerated() {
                 checkTask(task, at: path.appending(index), crashesLoader: true)
@@ -31,7 +31,7 @@ struct TaskRules {
         default:
             findings.error(
                 .notAList, path, at: root.origin.position,
-                "the top level of spec.tasks must be a list of tasks, found \(root.found)",
+                "the top level must be a list of tasks, found \(root.found)",
                 hint: "start every task with \"- taskType: …\"")
         }
     }
@@ -64,7 +64,7 @@ struct TaskRules {
                 if !type.hasChildren {
                     findings.error(
                         .childrenNotAllowed, fieldPath, at: entry.keyPosition,
-                        "a \(type.name) task cannot have \(entry.key); only \(TaskCatalog.childBearingNames) tasks can",
+                        "\(type.described) cannot have \(entry.key); only \(TaskCatalog.childBearingNames) tasks can",
                         hint: "move these tasks into the list that holds this \(type.name) task")
                 } else if type.name == "mapping" && entry.key == "onFailure" {
                     findings.warning(
@@ -74,13 +74,13 @@ struct TaskRules {
                 }
                 checkChildren(entry.value, at: fieldPath)
             } else {
-                unknownKey(entry, allowed: type.allowedKeys, what: "a \(type.name) task", at: fieldPath)
+                unknownKey(entry, allowed: type.allowedKeys, what: type.described, at: fieldPath)
             }
         }
         for field in type.fields where field.required && task[field.name] == nil {
             findings.error(
                 .missingField, path.appending(field.name), at: task.origin.position,
-                "a \(type.name) task needs \(field.name) (\(field.kind.description))")
+                "\(type.described) needs \(field.name) (\(field.kind.description))")
         }
         for name in type.structured where task[name] == nil {
             missingStructured(name, of: type, task: task, at: path)
@@ -118,7 +118,9 @@ struct TaskRules {
             findings.error(
                 .unknownTaskType, path.appending("taskType"), at: value.origin.position,
                 "\(Quoted(name)) is not a task type; \(allowed)",
-                hint: Suggestions.didYouMean(name, in: TaskCatalog.names))
+                hint: value.origin.aliasOf != nil
+                    ? "this is the alias *\(name); OpenUnison's YAML reader does not resolve aliases"
+                    : Suggestions.didYouMean(name, in: TaskCatalog.names))
             return nil
         }
         if value.origin.aliasOf != nil { aliasWarning(value, at: path.appending("taskType")) }

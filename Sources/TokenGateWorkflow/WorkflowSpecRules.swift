@@ -44,7 +44,7 @@ struct WorkflowSpecRules {
         let path = FieldPath.tasks
         guard let value, !value.isNull else {
             findings.error(
-                .missingTasks, path, at: spec.origin.position, "the Workflow has no spec.tasks",
+                .missingTasks, path, at: spec.origin.position, "missing; a Workflow needs a task list",
                 hint: "OpenUnison cannot load a Workflow without tasks: at startup it stops with \"Could not load "
                     + "CRDs\"; later the change is silently skipped. Check the spelling (the API server drops "
                     + "unknown fields such as \"task\")")
@@ -53,7 +53,7 @@ struct WorkflowSpecRules {
         guard let text = value.string else {
             findings.error(
                 .wrongType, path, at: value.origin.position,
-                "spec.tasks must be a string holding the task list as YAML, found \(value.found)",
+                "expected a string holding the task list as YAML, found \(value.found)",
                 hint: "write \"tasks: |\" and indent the task list under it")
             return
         }
@@ -61,13 +61,13 @@ struct WorkflowSpecRules {
         guard size <= limits.maxTasksBytes else {
             findings.error(
                 .tooLarge, path, at: value.origin.position,
-                "spec.tasks is \(size) bytes; the limit is \(limits.maxTasksBytes) bytes",
+                "the task list is \(size) bytes; the limit is \(limits.maxTasksBytes) bytes",
                 hint: "split the workflow into smaller ones joined with callWorkflow tasks")
             return
         }
         if text.allSatisfy({ $0 == " " || $0 == "\t" || $0.isNewline }) {
             findings.error(
-                .missingTasks, path, at: value.origin.position, "spec.tasks is empty",
+                .missingTasks, path, at: value.origin.position, "blank; a Workflow needs a task list",
                 hint: "OpenUnison cannot load a Workflow without tasks; add at least one \"- taskType: …\"")
             return
         }
@@ -82,7 +82,7 @@ struct WorkflowSpecRules {
         let result = YAMLReader(aliasRule: .readAsAnchorName, limits: limits).read(Array(readable.utf8))
         for problem in result.problems {
             // An error after the first document is in text OpenUnison never reads.
-            let ignored = problem.isError && !result.documents.isEmpty
+            let ignored = problem.document > 0
             taskFindings.findings.add(
                 problem.isError && !ignored ? .error : .warning, problem.code,
                 problem.path.map { FieldPath(path.components + $0.components) } ?? path, at: problem.position,
@@ -92,7 +92,7 @@ struct WorkflowSpecRules {
         if result.documents.count > 1 {
             taskFindings.findings.warning(
                 .ignored, path, at: result.documents[1].position,
-                "spec.tasks holds more than one YAML document; OpenUnison reads only the first",
+                "the text holds more than one YAML document; OpenUnison reads only the first",
                 hint: "remove the \"---\" line, or move the tasks into the first document")
         }
         if var root = result.documents.first?.root {

@@ -22,6 +22,8 @@ struct YAMLComposer {
         case unusable
     }
 
+    static let tooDeepHint = "flatten the structure; real workflows nest far less"
+
     let aliasRule: YAMLReader.AliasRule
     let limits: ValidationLimits
     let source: UnsafeBufferPointer<UInt8>
@@ -39,9 +41,17 @@ struct YAMLComposer {
         self.source = source
     }
 
+    /// Records a problem that ends reading.
     mutating func fail(_ problem: YAMLReader.Problem) {
-        result.problems.append(problem)
+        record(problem)
         result.complete = false
+    }
+
+    /// Records a problem against the document being read; reading goes on.
+    private mutating func record(_ problem: YAMLReader.Problem) {
+        var problem = problem
+        problem.document = result.documents.count
+        result.problems.append(problem)
     }
 
     /// Takes one event; returns true when reading should stop (end of stream or a failure).
@@ -66,7 +76,7 @@ struct YAMLComposer {
             guard stack.count < limits.maxDepth else {
                 fail(.init(code: .tooDeep, position: start,
                            message: "the YAML nests more than \(limits.maxDepth) levels deep",
-                           hint: "flatten the structure; real workflows nest far less", isError: true))
+                           hint: Self.tooDeepHint, isError: true))
                 return true
             }
             guard count(1, at: start) else { return true }
@@ -153,7 +163,7 @@ struct YAMLComposer {
             if case .name(let name, let position) = pending {
                 if let existing = top.keyIndex[name] {
                     let first = top.entries[existing].keyPosition.map { " (first at line \($0.line))" } ?? ""
-                    result.problems.append(.init(
+                    record(.init(
                         code: .duplicateKey, position: position,
                         message: "the key \(Quoted(name)) appears twice in this map\(first); "
                             + "OpenUnison and the API server keep only the last value",
@@ -167,8 +177,10 @@ struct YAMLComposer {
         } else if let key {
             top.pendingKey = .name(key, value.origin.position)
         } else {
+            // Reported, not fatal: the entry is left out and reading goes on, so later problems
+            // are found too. No key is ever hashed as a structure.
             top.pendingKey = .unusable
-            fail(.init(
+            record(.init(
                 code: .complexKey, position: value.origin.position,
                 message: "\(keyProblem ?? "a value") is used as a map key; keys must be plain strings",
                 hint: "OpenUnison's YAML reader (Jackson) and the API server only accept string keys", isError: true,

@@ -36,6 +36,8 @@ struct YAMLReader {
         var isError: Bool
         /// Where in the document, relative to its root, when known.
         var path: FieldPath? = nil
+        /// Which YAML document (0-based) was being read.
+        var document = 0
     }
 
     struct Result: Sendable {
@@ -51,6 +53,14 @@ struct YAMLReader {
     /// Reads every document in `bytes` (UTF-8). Never throws: problems come back in the result.
     func read(_ bytes: [UInt8]) -> Result {
         guard !bytes.isEmpty else { return Result() }
+        // libyaml notices a bad sequence at its second byte; report where the sequence starts.
+        if let offset = SourceText.firstInvalidUTF8(bytes) {
+            let position = bytes.withUnsafeBufferPointer { SourceText.position(ofByte: offset, in: $0) }
+            return Result(problems: [Problem(
+                code: .notUTF8, position: position,
+                message: "the text is not valid UTF-8 (byte 0x\(String(bytes[offset], radix: 16, uppercase: true)))",
+                hint: "save the file as UTF-8", isError: true)], complete: false)
+        }
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             return Result(problems: [Problem(code: .tooLarge, message: "out of memory reading YAML", isError: true)],
@@ -65,7 +75,7 @@ struct YAMLReader {
             var event = yaml_event_t()
             while true {
                 guard yaml_parser_parse(&parser, &event) == 1 else {
-                    composer.fail(YAMLReader.problem(from: parser, source: buffer))
+                    composer.fail(YAMLReader.problem(from: parser, source: buffer, limits: limits))
                     break
                 }
                 let done = composer.consume(event)
@@ -77,7 +87,9 @@ struct YAMLReader {
     }
 
     /// Turns libyaml's error state into a message a person can act on.
-    static func problem(from parser: yaml_parser_t, source: UnsafeBufferPointer<UInt8>) -> Problem {
+    static func problem(from parser: yaml_parser_t, source: UnsafeBufferPointer<UInt8>, limits: ValidationLimits)
+        -> Problem
+    {
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
         switch parser.error {
         case YAML_READER_ERROR:
@@ -104,8 +116,10 @@ struct YAMLReader {
                 message = "\(problem) (\(context) at line \(at.line), column \(at.column))"
             }
             if problem.hasPrefix("Maximum nesting level") {
-                return Problem(code: .tooDeep, position: position, message: "the YAML nests too deeply",
-                               hint: nil, isError: true)
+                // libyaml's own limit (1000) can trip first: it scans a line ahead of the events.
+                return Problem(code: .tooDeep, position: position,
+                               message: "the YAML nests more than \(limits.maxDepth) levels deep",
+                               hint: YAMLComposer.tooDeepHint, isError: true)
             }
             return Problem(
                 code: .yamlSyntax, position: position, message: message,

@@ -83,11 +83,29 @@ public struct Diagnostic: Sendable, Equatable, Codable {
 }
 
 /// Collects diagnostics while the rules walk an object.
+///
+/// At most ``maxStored`` are kept; the rest are only counted, so a hostile document (a quarter
+/// megabyte of aliases, say) cannot make one review hold a hundred thousand messages.
 struct Findings: Sendable {
-    private(set) var all: [Diagnostic] = []
+    static let maxStored = 1000
+
+    private var stored: [Diagnostic] = []
+    private var suppressedErrors = 0
+    private var suppressedWarnings = 0
     /// True while the rules walk values that were read from the `spec.tasks` string, so their
     /// positions are tasks positions rather than file positions.
     var inTasks = false
+
+    /// What was kept, plus one summary line for what was not (an error if any error was dropped,
+    /// so the verdict never changes).
+    var all: [Diagnostic] {
+        let dropped = suppressedErrors + suppressedWarnings
+        guard dropped > 0 else { return stored }
+        return stored + [Diagnostic(
+            severity: suppressedErrors > 0 ? .error : .warning, code: .tooManyNodes, path: "spec",
+            message: "\(dropped) more problems (\(suppressedErrors) errors, \(suppressedWarnings) warnings) are not "
+                + "listed", hint: "fix the ones above first")]
+    }
 
     mutating func error(
         _ code: Diagnostic.Code, _ path: FieldPath, at position: SourcePosition?, _ message: String,
@@ -107,7 +125,11 @@ struct Findings: Sendable {
         _ severity: Diagnostic.Severity, _ code: Diagnostic.Code, _ path: FieldPath, at position: SourcePosition?,
         _ message: String, hint: String? = nil
     ) {
-        all.append(
+        guard stored.count < Self.maxStored else {
+            if severity == .error { suppressedErrors += 1 } else { suppressedWarnings += 1 }
+            return
+        }
+        stored.append(
             Diagnostic(
                 severity: severity, code: code, path: path.description,
                 tasksPosition: inTasks ? position : nil, filePosition: inTasks ? nil : position,
@@ -115,6 +137,14 @@ struct Findings: Sendable {
     }
 
     mutating func append(contentsOf diagnostics: [Diagnostic]) {
-        all.append(contentsOf: diagnostics)
+        for diagnostic in diagnostics {
+            if stored.count < Self.maxStored {
+                stored.append(diagnostic)
+            } else if diagnostic.severity == .error {
+                suppressedErrors += 1
+            } else {
+                suppressedWarnings += 1
+            }
+        }
     }
 }

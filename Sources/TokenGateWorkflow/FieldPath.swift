@@ -54,7 +54,10 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
         for component in components {
             switch component {
             case .key(let key):
-                if key.isEmpty || key.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
+                // Quoted also shortens, so a hostile 100 KB key cannot blow up a message.
+                if key.isEmpty || key.count > 60
+                    || key.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+                {
                     out += "[\(Quoted(key))]"
                 } else {
                     if !out.isEmpty { out += "." }

@@ -8,7 +8,8 @@ struct YAMLComposer {
         var isMapping: Bool
         var origin: SpecOrigin
         var anchor: String?
-        var path: FieldPath
+        /// Where this collection sits in its parent; the full path is built only for a problem.
+        var step: FieldPath.Component?
         var items: [SpecValue] = []
         var entries: [SpecEntry] = []
         var keyIndex: [String: Int] = [:]
@@ -86,7 +87,7 @@ struct YAMLComposer {
                 : event.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
             stack.append(Collection(
                 isMapping: isMapping, origin: SpecOrigin(position: start, style: flow ? .flow : .block),
-                anchor: anchor, path: childPath()))
+                anchor: anchor, step: nextStep()))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let done = stack.popLast() else { return false }
             let value = SpecValue(done.isMapping ? .map(done.entries) : .list(done.items), origin: done.origin)
@@ -167,7 +168,7 @@ struct YAMLComposer {
                         code: .duplicateKey, position: position,
                         message: "the key \(Quoted(name)) appears twice in this map\(first); "
                             + "OpenUnison and the API server keep only the last value",
-                        hint: "remove one of them", isError: false, path: top.path.appending(name)))
+                        hint: "remove one of them", isError: false, path: path(of: top).appending(name)))
                     top.entries[existing].value = value
                 } else {
                     top.keyIndex[name] = top.entries.count
@@ -184,7 +185,7 @@ struct YAMLComposer {
                 code: .complexKey, position: value.origin.position,
                 message: "\(keyProblem ?? "a value") is used as a map key; keys must be plain strings",
                 hint: "OpenUnison's YAML reader (Jackson) and the API server only accept string keys", isError: true,
-                path: top.path))
+                path: path(of: top)))
         }
         stack.append(top)
     }
@@ -202,12 +203,17 @@ struct YAMLComposer {
         return true
     }
 
-    /// Path of the next value to be delivered, relative to the document root.
-    private func childPath() -> FieldPath {
-        guard let top = stack.last else { return FieldPath() }
-        if !top.isMapping { return top.path.appending(top.items.count) }
-        if case .name(let name, _) = top.pendingKey { return top.path.appending(name) }
-        return top.path
+    /// Where the next value delivered to the top collection goes in it.
+    private func nextStep() -> FieldPath.Component? {
+        guard let top = stack.last else { return nil }
+        if !top.isMapping { return .index(top.items.count) }
+        if case .name(let name, _) = top.pendingKey { return .key(name) }
+        return nil
+    }
+
+    /// Path of the collection on top of the stack (popped into `top`), relative to the root.
+    private func path(of top: Collection) -> FieldPath {
+        FieldPath((stack + [top]).compactMap(\.step))
     }
 
     /// Content indentation of a block scalar, so lint can map lines inside it back to the file.

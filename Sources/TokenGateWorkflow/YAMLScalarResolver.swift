@@ -27,9 +27,16 @@ enum YAMLScalarResolver {
 
     static func resolvePlain(_ text: String) -> SpecValue.Kind {
         if let value = bool11(text) { return .bool(value) }
+        switch text {
+        case "", "~", "null", "Null", "NULL": return .null
+        default: break
+        }
+        // Numbers start with a digit, a sign or a point; most values do not, so skip the parsers.
+        guard let first = text.utf8.first, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
+            || first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
+        else { return .string(text) }
         if let value = integer(text) { return value }
         if let value = float(text) { return value }
-        if ["", "~", "null", "Null", "NULL"].contains(text) { return .null }
         return .string(text)
     }
 
@@ -101,8 +108,9 @@ enum YAMLScalarResolver {
         for part in parts.dropFirst() {
             guard (1...2).contains(part.count), let digit = Int64(part), digit < 60 else { return nil }
             let (scaled, overflow) = value.multipliedReportingOverflow(by: 60)
-            guard !overflow else { return nil }
-            value = scaled + digit
+            let (sum, carry) = scaled.addingReportingOverflow(digit)
+            guard !overflow, !carry else { return nil }
+            value = sum
         }
         return .int(negative ? -value : value)
     }

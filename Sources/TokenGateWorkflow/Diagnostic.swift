@@ -38,6 +38,8 @@ public struct Diagnostic: Sendable, Equatable, Codable {
         case ignored
         case invalidName = "invalid-name"
         case unsupportedVersion = "unsupported-version"
+        /// The summary line standing for problems beyond ``Findings/maxStored``.
+        case truncated
     }
 
     public var severity: Severity
@@ -102,9 +104,10 @@ struct Findings: Sendable {
         let dropped = suppressedErrors + suppressedWarnings
         guard dropped > 0 else { return stored }
         return stored + [Diagnostic(
-            severity: suppressedErrors > 0 ? .error : .warning, code: .tooManyNodes, path: "spec",
-            message: "\(dropped) more problems (\(suppressedErrors) errors, \(suppressedWarnings) warnings) are not "
-                + "listed", hint: "fix the ones above first")]
+            severity: suppressedErrors > 0 ? .error : .warning, code: .truncated, path: "spec",
+            message: "\(dropped) more \(dropped == 1 ? "problem is" : "problems are") not listed (\(suppressedErrors) "
+                + "\(suppressedErrors == 1 ? "error" : "errors"), \(suppressedWarnings) "
+                + "\(suppressedWarnings == 1 ? "warning" : "warnings"))", hint: "fix the ones above first")]
     }
 
     mutating func error(
@@ -136,8 +139,9 @@ struct Findings: Sendable {
                 message: message, hint: hint))
     }
 
-    mutating func append(contentsOf diagnostics: [Diagnostic]) {
-        for diagnostic in diagnostics {
+    /// Takes over another collection's findings, and its count of those not kept.
+    mutating func merge(_ other: Findings) {
+        for diagnostic in other.stored {
             if stored.count < Self.maxStored {
                 stored.append(diagnostic)
             } else if diagnostic.severity == .error {
@@ -146,5 +150,12 @@ struct Findings: Sendable {
                 suppressedWarnings += 1
             }
         }
+        suppressedErrors += other.suppressedErrors
+        suppressedWarnings += other.suppressedWarnings
+    }
+
+    /// Appends diagnostics from finished reports (already capped), as they are.
+    mutating func append(contentsOf diagnostics: [Diagnostic]) {
+        stored.append(contentsOf: diagnostics)
     }
 }

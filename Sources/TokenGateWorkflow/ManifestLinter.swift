@@ -117,7 +117,8 @@ public struct ManifestLinter: Sendable {
         }
         let labels = name.split(separator: ".", omittingEmptySubsequences: false)
         let valid = !name.isEmpty && name.utf8.count <= 253 && labels.allSatisfy { label in
-            guard let first = label.first, let last = label.last, label.count <= 63 else { return false }
+            // Kubernetes' IsDNS1123Subdomain: no per-label length limit, 253 in all.
+            guard let first = label.first, let last = label.last else { return false }
             return label.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
                 && first != "-" && last != "-"
         }

@@ -101,7 +101,7 @@ struct WorkflowSpecRules {
         } else if result.complete {
             taskFindings.checkTasks(SpecValue(.null, origin: SpecOrigin(position: SourcePosition(line: 1, column: 1))))
         }
-        findings.append(contentsOf: taskFindings.findings.all)
+        findings.merge(taskFindings.findings)
     }
 
     // MARK: - other fields

@@ -139,8 +139,8 @@ struct YAMLComposer {
                 return true
             }
             guard count(anchored.weight, at: start) else { return true }
+            // The value keeps the anchor's position: that is where its text is written.
             var value = anchored.value
-            value.origin.position = start
             value.origin.aliasOf = name
             let key: String? = if case .map = value.kind { nil } else if case .list = value.kind { nil } else {
                 value.origin.rawText

@@ -54,6 +54,21 @@ import Testing
         #expect(result.warnings.allSatisfy { $0.code == .alias })
     }
 
+    /// A flood of problems is stored up to a cap; one summary line stands for the rest and keeps
+    /// the verdict.
+    @Test func floodOfProblemsIsCappedWithoutChangingTheVerdict() {
+        let aliases = Array(repeating: "*a", count: 3000).joined(separator: ", ")
+        let warningsOnly = report("- taskType: customTask\n  className: c\n  params:\n    p: [\(aliases)]\n")
+        #expect(warningsOnly.diagnostics.count == Findings.maxStored + 1)
+        #expect(warningsOnly.isAllowed)
+        #expect(warningsOnly.diagnostics.last?.summary == "spec: 2000 more problems are not listed (0 errors, 2000 "
+            + "warnings) (hint: fix the ones above first)")
+        let errorAtTheEnd = report("- taskType: customTask\n  className: c\n  params:\n    p: [\(aliases)]\n- 7\n")
+        #expect(!errorAtTheEnd.isAllowed)
+        #expect(errorAtTheEnd.diagnostics.last?.severity == .error)
+        #expect(errorAtTheEnd.diagnostics.last?.code == .truncated)
+    }
+
     /// The API server does expand aliases, so lint reads the outer document that way, with a budget.
     @Test func billionLaughsInTheManifestHitsTheNodeBudget() {
         var text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\ndata:\n  l0: &l0 [a, a, a, a, a, a, a, a, a, a]\n"

@@ -26,8 +26,8 @@ extension PublicKey {
             throw KeyError(.malformed, "RSA exponent is not a small odd number ≥ 3")
         }
         let pointer = try Self.fromData(algorithm: "RSA") { builder throws(KeyError) in
-            try Self.pushBigNumber(builder, "n", Array(n))
-            try Self.pushBigNumber(builder, "e", Array(e))
+            try builder.pushBigNumber("n", Array(n))
+            try builder.pushBigNumber("e", Array(e))
         }
         try self.init(EVPKey(adopting: pointer))
     }
@@ -40,9 +40,8 @@ extension PublicKey {
         }
         let point = [0x04] + x + y
         let pointer = try Self.fromData(algorithm: "EC") { builder throws(KeyError) in
-            guard OSSL_PARAM_BLD_push_utf8_string(builder, "group", "P-256", 0) == 1,
-                point.withUnsafeBytes({ OSSL_PARAM_BLD_push_octet_string(builder, "pub", $0.baseAddress, $0.count) }) == 1
-            else { throw KeyError.openSSL(.internalFailure, "cannot build EC key parameters") }
+            try builder.pushString("group", "P-256")
+            try builder.pushOctets("pub", point)
         }
         let key = EVPKey(adopting: pointer)
         guard let check = EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil) else {
@@ -55,25 +54,14 @@ extension PublicKey {
         try self.init(key)
     }
 
-    private static func pushBigNumber(_ builder: OpaquePointer, _ name: String, _ bytes: [UInt8]) throws(KeyError) {
-        guard let bn = BN_bin2bn(bytes, Int32(bytes.count), nil) else {
-            throw KeyError.openSSL(.internalFailure, "cannot allocate a big number")
-        }
-        defer { BN_free(bn) }
-        guard OSSL_PARAM_BLD_push_BN(builder, name, bn) == 1 else {
-            throw KeyError.openSSL(.internalFailure, "cannot build key parameter \(name)")
-        }
-    }
-
     /// `EVP_PKEY_fromdata` with the public-key selection (the header's `EVP_PKEY_PUBLIC_KEY` macro
     /// does not import into Swift, so the selection bits are spelled out).
     private static func fromData(
-        algorithm: String, _ fill: (OpaquePointer) throws(KeyError) -> Void
+        algorithm: String, _ fill: (ParameterBuilder) throws(KeyError) -> Void
     ) throws(KeyError) -> OpaquePointer {
-        guard let builder = OSSL_PARAM_BLD_new() else { throw KeyError.openSSL(.internalFailure, "cannot allocate parameters") }
-        defer { OSSL_PARAM_BLD_free(builder) }
+        let builder = try ParameterBuilder()
         try fill(builder)
-        guard let params = OSSL_PARAM_BLD_to_param(builder) else {
+        guard let params = OSSL_PARAM_BLD_to_param(builder.pointer) else {
             throw KeyError.openSSL(.internalFailure, "cannot build parameters")
         }
         defer { OSSL_PARAM_free(params) }
@@ -90,4 +78,65 @@ extension PublicKey {
         else { throw KeyError.openSSL(.malformed, "OpenSSL refused the \(algorithm) key parameters") }
         return pointer
     }
+}
+
+/// `OSSL_PARAM_BLD` plus everything it points at.
+///
+/// The builder stores big numbers, strings and octet strings *by reference* until
+/// `OSSL_PARAM_BLD_to_param` copies them, so their storage must outlive every push; this class
+/// owns that storage and frees it together with the builder.
+final class ParameterBuilder {
+    let pointer: OpaquePointer
+    private var numbers: [OpaquePointer] = []
+    private var buffers: [UnsafeMutableRawPointer] = []
+
+    init() throws(KeyError) {
+        guard let pointer = OSSL_PARAM_BLD_new() else { throw KeyError.openSSL(.internalFailure, "cannot allocate parameters") }
+        self.pointer = pointer
+    }
+
+    deinit {
+        OSSL_PARAM_BLD_free(pointer)
+        numbers.forEach { BN_free($0) }
+        buffers.forEach { $0.deallocate() }
+    }
+
+    func pushBigNumber(_ name: StaticString, _ bytes: [UInt8]) throws(KeyError) {
+        guard let bn = BN_bin2bn(bytes, Int32(bytes.count), nil) else {
+            throw KeyError.openSSL(.internalFailure, "cannot allocate a big number")
+        }
+        numbers.append(bn)
+        guard OSSL_PARAM_BLD_push_BN(pointer, name.cString, bn) == 1 else {
+            throw KeyError.openSSL(.internalFailure, "cannot build key parameter \(name)")
+        }
+    }
+
+    func pushString(_ name: StaticString, _ value: String) throws(KeyError) {
+        let bytes = Array(value.utf8) + [0]
+        let copy = retained(bytes)
+        guard OSSL_PARAM_BLD_push_utf8_string(pointer, name.cString, copy.assumingMemoryBound(to: CChar.self), bytes.count - 1) == 1 else {
+            throw KeyError.openSSL(.internalFailure, "cannot build key parameter \(name)")
+        }
+    }
+
+    func pushOctets(_ name: StaticString, _ bytes: [UInt8]) throws(KeyError) {
+        let copy = retained(bytes)
+        guard OSSL_PARAM_BLD_push_octet_string(pointer, name.cString, copy, bytes.count) == 1 else {
+            throw KeyError.openSSL(.internalFailure, "cannot build key parameter \(name)")
+        }
+    }
+
+    private func retained(_ bytes: [UInt8]) -> UnsafeMutableRawPointer {
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
+        bytes.withUnsafeBytes { source in
+            if let base = source.baseAddress { buffer.copyMemory(from: base, byteCount: source.count) }
+        }
+        buffers.append(buffer)
+        return buffer
+    }
+}
+
+private extension StaticString {
+    /// Parameter names are ASCII literals; StaticString keeps them in static storage for the call.
+    var cString: UnsafePointer<CChar> { UnsafeRawPointer(utf8Start).assumingMemoryBound(to: CChar.self) }
 }

@@ -130,9 +130,9 @@ public final class TokenExchange: Sendable {
         }
         if cluster.verification.usesAPIServer {
             let confirmation = ClusterConfirmation(audience: settings.audience, reviewer: reviewer, pods: pods, cache: snapshot.reviewCache)
-            let confirmed = try await confirmation.confirm(token: request.subjectToken, claims: claims, cluster: cluster)
-            audit.tokenReviewCached = confirmed.reviewCached
-            if claims.node == nil, let nodeName = confirmed.pod?.nodeName {
+            audit.tokenReviewCached = try await confirmation.review(token: request.subjectToken, claims: claims, cluster: cluster)
+            let pod = try await confirmation.pod(claims: claims, cluster: cluster)
+            if claims.node == nil, let nodeName = pod?.nodeName {
                 claims.node = SubjectClaims.ObjectReference(name: nodeName, uid: nil)
                 audit.nodeName = nodeName
             }

@@ -10,12 +10,9 @@ struct ClusterConfirmation: Sendable {
     let pods: any PodLookup
     let cache: TokenReviewCache
 
-    struct Result: Sendable {
-        var reviewCached: Bool
-        var pod: PodInfo?
-    }
-
-    func confirm(token: String, claims: SubjectClaims, cluster: ClusterSettings) async throws(ExchangeError) -> Result {
+    /// TokenReview (cached ≤ 10 s) and its checks.
+    /// - Returns: whether the answer came from the cache (for the audit record).
+    func review(token: String, claims: SubjectClaims, cluster: ClusterSettings) async throws(ExchangeError) -> Bool {
         let review: (status: TokenReviewStatus, cached: Bool)
         do {
             review = try await cache.review(token: token, audiences: [audience], cluster: cluster,
@@ -24,27 +21,30 @@ struct ClusterConfirmation: Sendable {
             throw .unavailable(error)
         }
         try check(review.status, claims: claims)
-        var result = Result(reviewCached: review.cached, pod: nil)
-        if cluster.checkPod, let podClaim = claims.pod {
-            let pod: PodInfo?
-            do {
-                pod = try await pods.pod(namespace: claims.namespace, name: podClaim.name, cluster: cluster)
-            } catch {
-                throw .unavailable(error)
-            }
-            guard let pod else {
-                throw .subject("pod_not_found", "the pod named in subject_token no longer exists")
-            }
-            guard pod.uid == podClaim.uid else {
-                throw .subject("pod_uid_mismatch", "the pod named in subject_token was replaced (its UID differs); use the new pod's token",
-                               detail: "token pod uid \(podClaim.uid ?? "-"), live pod uid \(pod.uid)")
-            }
-            if let account = pod.serviceAccountName, account != claims.serviceAccount.name {
-                throw .subject("pod_serviceaccount_mismatch", "the pod named in subject_token runs as a different ServiceAccount")
-            }
-            result.pod = pod
+        return review.cached
+    }
+
+    /// The Pod GET: the pod named in the token must exist with the token's UID and run as its
+    /// ServiceAccount. Returns nil when the cluster says not to check or the token has no pod.
+    func pod(claims: SubjectClaims, cluster: ClusterSettings) async throws(ExchangeError) -> PodInfo? {
+        guard cluster.checkPod, let podClaim = claims.pod else { return nil }
+        let pod: PodInfo?
+        do {
+            pod = try await pods.pod(namespace: claims.namespace, name: podClaim.name, cluster: cluster)
+        } catch {
+            throw .unavailable(error)
         }
-        return result
+        guard let pod else {
+            throw .subject("pod_not_found", "the pod named in subject_token no longer exists")
+        }
+        guard pod.uid == podClaim.uid else {
+            throw .subject("pod_uid_mismatch", "the pod named in subject_token was replaced (its UID differs); use the new pod's token",
+                           detail: "token pod uid \(podClaim.uid ?? "-"), live pod uid \(pod.uid)")
+        }
+        if let account = pod.serviceAccountName, account != claims.serviceAccount.name {
+            throw .subject("pod_serviceaccount_mismatch", "the pod named in subject_token runs as a different ServiceAccount")
+        }
+        return pod
     }
 
     /// The review must say yes, for our audience, for the same ServiceAccount and pod.

@@ -63,11 +63,18 @@ let package = Package(
             dependencies: ["TokenGateJSON", "TokenGateCrypto", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
 
+        // Kubernetes API client (pure parts here; the HTTPS transport lives with the TLS layer)
+        .target(
+            name: "TokenGateKubeClient",
+            dependencies: ["TokenGateJSON", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+
         // Networking
         .target(
             name: "TokenGateServer",
             dependencies: [
                 "COpenSSL", "COpenSSLShims", "TokenGateJSON", "TokenGateCrypto", "TokenGateAdmission",
+                "TokenGateKubeClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -91,6 +98,7 @@ let package = Package(
         .testTarget(name: "TokenGateCryptoTests", dependencies: ["TokenGateCrypto", "TokenGateJSON"]),
         .testTarget(name: "TokenGateWorkflowTests", dependencies: ["TokenGateWorkflow"]),
         .testTarget(name: "TokenGateAdmissionTests", dependencies: ["TokenGateAdmission", "TokenGateJSON"]),
+        .testTarget(name: "TokenGateKubeClientTests", dependencies: ["TokenGateKubeClient", "TokenGateJSON"]),
         .testTarget(
             name: "TokenGateBrokerTests", dependencies: ["TokenGateBroker", "TokenGateCrypto", "TokenGateJSON"]),
         .testTarget(

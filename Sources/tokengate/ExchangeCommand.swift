@@ -95,7 +95,7 @@ struct OfflineCluster: JWKSFetcher, TokenReviewer, PodLookup {
         throw UpstreamUnavailable(.tokenReview, cluster: cluster.name, "offline: no API server")
     }
 
-    func pod(namespace: String, name: String, cluster: ClusterSettings) async throws(UpstreamUnavailable) -> PodInfo? {
+    func pod(namespace: String, name: String, cluster: ClusterSettings) async throws(UpstreamUnavailable) -> LivePod? {
         throw UpstreamUnavailable(.pod, cluster: cluster.name, "offline: no API server")
     }
 }

@@ -19,7 +19,7 @@ struct StandInClusters: JWKSFetcher, TokenReviewer, PodLookup {
         return try await kube.review(token: token, audiences: audiences, cluster: cluster)
     }
 
-    func pod(namespace: String, name: String, cluster: ClusterSettings) async throws(UpstreamUnavailable) -> PodInfo? {
+    func pod(namespace: String, name: String, cluster: ClusterSettings) async throws(UpstreamUnavailable) -> LivePod? {
         guard let kube = clusters[cluster.name] else { throw UpstreamUnavailable(.pod, cluster: cluster.name, "no such stand-in") }
         return try await kube.pod(namespace: namespace, name: name, cluster: cluster)
     }

@@ -8,7 +8,7 @@ import TokenGateJSON
 /// It is not Kubernetes; it implements the documented behaviour the broker depends on:
 ///
 /// * discovery: `issuer` and `jwks_uri`; JWKS: every key of the issuer (rotation publishes both);
-/// * TokenReview: verifies the signature with the issuer's keys, the issuer, `exp`/`nbf` with
+/// * TokenReview (the `status` KAS returns; the wire codec is TokenGateKubeClient's): verifies the signature with the issuer's keys, the issuer, `exp`/`nbf` with
 ///   60 s leeway, intersects the token's `aud` with `spec.audiences` (returned in
 ///   `status.audiences`), then checks that the ServiceAccount and the bound pod still exist with
 ///   the token's UIDs; answers `authenticated: false` with an `error` otherwise;
@@ -79,21 +79,12 @@ actor StandInKubernetes: JWKSFetcher, TokenReviewer, PodLookup {
         if apiDown { throw UpstreamUnavailable(.tokenReview, cluster: cluster.name, "dial tcp: connection refused (stand-in outage)") }
         reviews += 1
         lastReviewAudiences = audiences
-        // Round-trip through the wire codec so the broker's request/response handling is exercised.
-        let request = TokenReviewCodec.requestBody(token: token, audiences: audiences)
-        let response = answer(request)
-        return try TokenReviewCodec.parseResponse(status: 201, body: response.serialized(), cluster: cluster.name)
+        return answer(token: token, requested: audiences)
     }
 
-    private func answer(_ request: [UInt8]) -> JSON {
-        func rejected(_ error: String) -> JSON {
-            ["apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview",
-             "status": ["authenticated": false, "error": .string(error)]]
-        }
-        guard let document = try? JSONDocument.parse(request), let token = document.rootNode["spec"]?["token"]?.string,
-            let jws = try? JWSCompact(parsing: token)
-        else { return rejected("invalid bearer token") }
-        let requested = document.rootNode["spec"]?["audiences"]?.elements.compactMap(\.string) ?? []
+    private func answer(token: String, requested: [String]) -> TokenReviewStatus {
+        func rejected(_ error: String) -> TokenReviewStatus { TokenReviewStatus(authenticated: false, error: error) }
+        guard let jws = try? JWSCompact(parsing: token) else { return rejected("invalid bearer token") }
         let verified = keys.contains { key in
             guard let publicKey = try? key.publicKey() else { return false }
             return (try? jws.verify(with: publicKey, allowed: [.rs256, .es256])) != nil
@@ -113,45 +104,29 @@ actor StandInKubernetes: JWKSFetcher, TokenReviewer, PodLookup {
         guard serviceAccounts["\(ns)/\(saName)"] == saUID else {
             return rejected("service account \(ns)/\(saName) has been deleted")
         }
-        var extra: [(String, JSON)] = []
+        var extra: [String: [String]] = [:]
         if let podName = k8s["pod"]?["name"]?.string, let podUID = k8s["pod"]?["uid"]?.string {
             guard let pod = pods["\(ns)/\(podName)"] else { return rejected("pods \"\(podName)\" not found") }
             guard pod.uid == podUID else {
                 return rejected("pod \(podName) UID (\(pod.uid)) does not match claim (\(podUID))")
             }
-            extra.append(("authentication.kubernetes.io/pod-name", [.string(podName)]))
-            extra.append(("authentication.kubernetes.io/pod-uid", [.string(podUID)]))
+            extra["authentication.kubernetes.io/pod-name"] = [podName]
+            extra["authentication.kubernetes.io/pod-uid"] = [podUID]
         }
-        if let jti = claims["jti"]?.string { extra.append(("authentication.kubernetes.io/credential-id", [.string("JTI=" + jti)])) }
-        if let node = k8s["node"]?["name"]?.string { extra.append(("authentication.kubernetes.io/node-name", [.string(node)])) }
-        if let uid = k8s["node"]?["uid"]?.string { extra.append(("authentication.kubernetes.io/node-uid", [.string(uid)])) }
-        return [
-            "apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview",
-            "status": [
-                "authenticated": true,
-                "audiences": .array(intersection.map { .string($0) }),
-                "user": [
-                    "username": .string("system:serviceaccount:\(ns):\(saName)"), "uid": .string(saUID),
-                    "groups": ["system:serviceaccounts", .string("system:serviceaccounts:\(ns)"), "system:authenticated"],
-                    "extra": .object(extra),
-                ],
-            ],
-        ]
+        if let jti = claims["jti"]?.string { extra["authentication.kubernetes.io/credential-id"] = ["JTI=" + jti] }
+        if let node = k8s["node"]?["name"]?.string { extra["authentication.kubernetes.io/node-name"] = [node] }
+        if let uid = k8s["node"]?["uid"]?.string { extra["authentication.kubernetes.io/node-uid"] = [uid] }
+        return TokenReviewStatus(
+            authenticated: true, audiences: intersection, username: "system:serviceaccount:\(ns):\(saName)", uid: saUID,
+            groups: ["system:serviceaccounts", "system:serviceaccounts:\(ns)", "system:authenticated"], extra: extra)
     }
 
     // MARK: PodLookup
 
-    func pod(namespace: String, name: String, cluster: ClusterSettings) async throws(UpstreamUnavailable) -> PodInfo? {
+    func pod(namespace: String, name: String, cluster: ClusterSettings) async throws(UpstreamUnavailable) -> LivePod? {
         if apiDown { throw UpstreamUnavailable(.pod, cluster: cluster.name, "dial tcp: connection refused (stand-in outage)") }
         podGets += 1
-        guard let pod = pods["\(namespace)/\(name)"] else {
-            return try PodCodec.parseResponse(status: 404, body: [], cluster: cluster.name)
-        }
-        let body: JSON = [
-            "apiVersion": "v1", "kind": "Pod",
-            "metadata": ["name": .string(pod.name), "namespace": .string(pod.namespace), "uid": .string(pod.uid)],
-            "spec": ["serviceAccountName": .string(pod.serviceAccount), "nodeName": .string(pod.nodeName)],
-        ]
-        return try PodCodec.parseResponse(status: 200, body: body.serialized(), cluster: cluster.name)
+        guard let pod = pods["\(namespace)/\(name)"] else { return nil }  // 404
+        return LivePod(uid: pod.uid, serviceAccountName: pod.serviceAccount, nodeName: pod.nodeName)
     }
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// Asks a cluster's API server whether a token is still valid (`POST
-/// /apis/authentication.k8s.io/v1/tokenreviews`). The server implements this over HTTPS with
-/// ``TokenReviewCodec``; the broker's RBAC is `system:auth-delegator` and nothing more.
+/// /apis/authentication.k8s.io/v1/tokenreviews`). The server implements this with
+/// TokenGateKubeClient's `KubeClient.reviewToken`, mapping its `unavailable`, `forbidden` and
+/// `badResponse` errors to ``UpstreamUnavailable``; the RBAC is `system:auth-delegator`.
 ///
 /// TokenReview is what catches revocation: KAS checks that the ServiceAccount and the bound
 /// pod still exist with the UIDs in the token, which a JWKS check cannot see.
@@ -13,7 +14,7 @@ public protocol TokenReviewer: Sendable {
     func review(token: String, audiences: [String], cluster: ClusterSettings) async throws(UpstreamUnavailable) -> TokenReviewStatus
 }
 
-/// `status` of a TokenReview response.
+/// `status` of a TokenReview response (the broker's view of KubeClient's `TokenReviewResult`).
 public struct TokenReviewStatus: Sendable, Equatable {
     public var authenticated: Bool
     public var audiences: [String]

@@ -26,9 +26,9 @@ struct ClusterConfirmation: Sendable {
 
     /// The Pod GET: the pod named in the token must exist with the token's UID and run as its
     /// ServiceAccount. Returns nil when the cluster says not to check or the token has no pod.
-    func pod(claims: SubjectClaims, cluster: ClusterSettings) async throws(ExchangeError) -> PodInfo? {
+    func pod(claims: SubjectClaims, cluster: ClusterSettings) async throws(ExchangeError) -> LivePod? {
         guard cluster.checkPod, let podClaim = claims.pod else { return nil }
-        let pod: PodInfo?
+        let pod: LivePod?
         do {
             pod = try await pods.pod(namespace: claims.namespace, name: podClaim.name, cluster: cluster)
         } catch {

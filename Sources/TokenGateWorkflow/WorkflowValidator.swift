@@ -40,9 +40,11 @@ public struct WorkflowValidator: Sendable {
     ///         }
     ///     }
     /// }
-    /// let report = WorkflowValidator().validateWorkflow(spec: SpecValue(spec), apiVersion: apiVersion)
-    /// // Deny (422, reason Invalid) when !report.isAllowed, with
-    /// //   DenialMessage.message(kind: "Workflow", namespace: ns, name: name, report: report)
+    /// // CREATE and UPDATE only; any other object is allowed unchanged.
+    /// guard let kind = WorkflowValidator.Kind(apiVersion: apiVersion, kind: kindName) else { return allow }
+    /// let report = WorkflowValidator().validate(kind, spec: SpecValue(spec), apiVersion: apiVersion)
+    /// // Deny (allowed: false, status 422, reason Invalid) when !report.isAllowed, with
+    /// //   DenialMessage.message(kind: kind.rawValue, namespace: ns, name: name, report: report)
     /// // and return DenialMessage.warnings(report) as the response's `warnings` either way.
     /// ```
     ///
@@ -73,6 +75,30 @@ public struct WorkflowValidator: Sendable {
     {
         validateWorkflow(spec: .map(otherSpecFields + [SpecEntry(key: "tasks", value: .string(tasks))]),
                          apiVersion: apiVersion)
+    }
+
+    /// The objects these rules cover, recognised from `apiVersion` and `kind` (as in an
+    /// AdmissionReview's `request.kind`): `Workflow` in `openunison.tremolo.io/v1` and `v2`,
+    /// `Target` in `openunison.tremolo.io/v1`. Everything else is not ours and is allowed unchanged.
+    public enum Kind: String, Sendable {
+        case workflow = "Workflow"
+        case target = "Target"
+
+        public init?(apiVersion: String, kind: String) {
+            switch (apiVersion, kind) {
+            case ("openunison.tremolo.io/v1", "Workflow"), ("openunison.tremolo.io/v2", "Workflow"): self = .workflow
+            case ("openunison.tremolo.io/v1", "Target"): self = .target
+            default: return nil
+            }
+        }
+    }
+
+    /// Validates the `spec` of a recognised object; see ``validateWorkflow(spec:apiVersion:)``.
+    public func validate(_ kind: Kind, spec: SpecValue, apiVersion: String) -> ValidationReport {
+        switch kind {
+        case .workflow: validateWorkflow(spec: spec, apiVersion: apiVersion)
+        case .target: validateTarget(spec: spec)
+        }
     }
 
     static func version(of apiVersion: String) -> String {

@@ -74,3 +74,16 @@ import Yams
         #expect(result.errors.first?.tasksPosition == SourcePosition(line: 3, column: 9))
     }
 }
+
+@Suite struct KindTests {
+    @Test func onlyOpenUnisonWorkflowsAndTargetsAreOurs() {
+        #expect(WorkflowValidator.Kind(apiVersion: "openunison.tremolo.io/v1", kind: "Workflow") == .workflow)
+        #expect(WorkflowValidator.Kind(apiVersion: "openunison.tremolo.io/v2", kind: "Workflow") == .workflow)
+        #expect(WorkflowValidator.Kind(apiVersion: "openunison.tremolo.io/v1", kind: "Target") == .target)
+        #expect(WorkflowValidator.Kind(apiVersion: "openunison.tremolo.io/v2", kind: "Target") == nil)
+        #expect(WorkflowValidator.Kind(apiVersion: "v1", kind: "ConfigMap") == nil)
+        #expect(WorkflowValidator.Kind(apiVersion: "example.com/v1", kind: "Workflow") == nil)
+        let report = WorkflowValidator().validate(.target, spec: .map([:]), apiVersion: "openunison.tremolo.io/v1")
+        #expect(report.isAllowed)
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run calls exactly this):
+#   1. installs the packages the tests need (hack/install-deps.sh --test),
+#   2. builds TokenGate and runs the Swift unit and integration tests (swift test),
+#   3. runs the end-to-end tests (pytest Tests/e2e) against the built `tokengate` binary with real
+#      clients: curl, openssl s_client, Python ssl, PostgreSQL, kubectl kustomize.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+hack/install-deps.sh --test
+
+echo "== swift build"
+swift build --product tokengate
+export TOKENGATE_BIN="$PWD/.build/debug/tokengate"
+
+echo "== swift test"
+set +e
+swift test 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Build)'
+status=${PIPESTATUS[0]}
+set -e
+[ "$status" -eq 0 ] || { echo "swift test failed (exit $status)"; exit "$status"; }
+
+echo "== end-to-end (pytest)"
+python3 -m pytest -q Tests/e2e "$@"

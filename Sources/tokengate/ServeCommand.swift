@@ -29,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("client-ca"), help: ArgumentHelp("PEM CA bundle; when set, clients must present a certificate it signed (for API servers configured with a client certificate).", valueName: "file"))
     var clientCA: String?
 
-    @Option(help: ArgumentHelp("TokenGate configuration file (YAML). Checked at start; /readyz reports it.", valueName: "file"))
+    @Option(help: ArgumentHelp("TokenGate configuration file (YAML; an OpenUnison values.yaml works too). Loaded and validated at start: serve refuses to start with an invalid one.", valueName: "file"))
     var config: String?
 
     @Option(name: .customLong("drain-seconds"), help: ArgumentHelp("After SIGTERM, seconds to keep serving with /readyz at 503 before closing the listener.", valueName: "seconds"))
@@ -103,7 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         var router = Router()
         AdmissionRoutes.register(on: &router, handler: try Self.makeAdmissionHandler(configPath: config, logger: logger), logger: logger)
-        readiness.addCheck("config") { nil }  // the handler was built from it above, or serve did not start
+        readiness.addCheck("config") { nil }  // loaded and validated above, or serve did not start
 
         let server = TokenGateServer(
             settings: settings, router: router, certificates: certificates, metrics: metrics, readiness: readiness, logger: logger)
@@ -113,14 +113,30 @@ struct ServeCommand: AsyncParsableCommand {
         withExtendedLifetime(trap) {}
     }
 
-    /// The one place that decides which ``AdmissionReviewHandler`` serves /mutate and /validate.
+    /// The one place that decides which ``AdmissionReviewHandler`` serves /mutate and /validate:
+    /// TokenGateAdmission's handler (projection mutator on /mutate, Workflow/Target rules on
+    /// /validate) with settings from `--config`. A config that does not load or validate stops
+    /// `serve` with the reason, so a running server always has a valid configuration.
     ///
-    /// Issue 2 placeholder: allow everything unchanged. The lead wires TokenGateAdmission's
-    /// handler (built from `--config`) here once it exists.
+    /// (`AllowAllAdmissionHandler` in TokenGateServer is issue 2's placeholder behaviour and
+    /// remains available for tests and for bringing up the server alone.)
     static func makeAdmissionHandler(configPath: String?, logger: Logger) throws -> any AdmissionReviewHandler {
-        if let configPath {
-            logger.warning("--config is not used yet by this build: admission allows everything unchanged", metadata: ["config": "\(configPath)"])
+        let loaded: (settings: ProjectionSettings, warnings: [String])
+        do {
+            loaded = try ProjectionSettings.load(configPath: configPath)
+        } catch {
+            throw ServeStartupError(message: "--config \(configPath ?? "(none)"): \(error)")
         }
-        return AllowAllAdmissionHandler()
+        for warning in loaded.warnings {
+            logger.warning("configuration", metadata: ["warning": "\(warning)", "config": "\(configPath ?? "(defaults)")"])
+        }
+        return TokenGateAdmissionHandler(settings: loaded.settings, validatingRules: [WorkflowValidatingRule()])
     }
+}
+
+/// A reason `serve` cannot start (bad config file): printed as `Error: <message>` without the
+/// usage text that flag-syntax errors get.
+struct ServeStartupError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }

@@ -8,6 +8,7 @@
 //   TokenGateCrypto                       keys, JWS, JWK, X.509 generation on OpenSSL
 //   TokenGateWorkflow                     OpenUnison Workflow / Target rules (YAML with positions)
 //   TokenGateAdmission                    AdmissionReview codec, projection mutator, validators, settings
+//   TokenGateAudit                        audit events, bounded queue + spool, SQLite/PostgreSQL stores
 //   TokenGateServer                       TLS (OpenSSL over memory BIOs), HTTP/1.1, routing, lifecycle
 //   tokengate                             the CLI
 import PackageDescription
@@ -36,6 +37,12 @@ let package = Package(
         .systemLibrary(
             name: "COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
         .target(
             name: "COpenSSLShims",
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
@@ -58,6 +65,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        .target(
+            name: "TokenGateAudit",
+            dependencies: ["CSQLite", "CLibPQ", "TokenGateJSON", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+
         // Networking
         .target(
             name: "TokenGateServer",
@@ -75,6 +87,7 @@ let package = Package(
             name: "tokengate",
             dependencies: [
                 "TokenGateServer", "TokenGateAdmission", "TokenGateWorkflow", "TokenGateCrypto", "TokenGateJSON",
+                "TokenGateAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -85,6 +98,7 @@ let package = Package(
         .testTarget(name: "TokenGateCryptoTests", dependencies: ["TokenGateCrypto", "TokenGateJSON"]),
         .testTarget(name: "TokenGateWorkflowTests", dependencies: ["TokenGateWorkflow"]),
         .testTarget(name: "TokenGateAdmissionTests", dependencies: ["TokenGateAdmission", "TokenGateJSON"]),
+        .testTarget(name: "TokenGateAuditTests", dependencies: ["TokenGateAudit", "TokenGateJSON"]),
         .testTarget(
             name: "TokenGateServerTests",
             dependencies: ["TokenGateServer", "TokenGateCrypto", "TokenGateJSON"]),

@@ -72,27 +72,32 @@ public final class AuditWriter: Sendable {
         return snapshot
     }
 
-    /// Runs the writer thread until ``shutdown()`` is called or the calling task is cancelled, then
-    /// returns once the queue is drained (into the store, or the spool if the store is down).
-    public func run() async {
+    /// Starts the writer thread if it is not running yet, and returns at once.
+    public func start() {
         guard started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
-            await queue.waitForFinish()
             return
         }
+        let thread = Thread { [self] in
+            self.writerLoop()
+            self.queue.markFinished()
+        }
+        thread.name = "tokengate-audit-writer"
+        thread.start()
+    }
+
+    /// Runs the writer (starting it if needed) until ``shutdown()`` is called or the calling task is
+    /// cancelled, then returns once the queue is drained (into the store, or the spool if it is down).
+    public func run() async {
+        start()
         await withTaskCancellationHandler {
-            let thread = Thread { [self] in
-                self.writerLoop()
-                self.queue.markFinished()
-            }
-            thread.name = "tokengate-audit-writer"
-            thread.start()
             await queue.waitForFinish()
         } onCancel: {
             queue.stop()
         }
     }
 
-    /// Waits until every event enqueued before this call is in the store or the spool.
+    /// Waits until every event enqueued before this call is in the store or the spool. Without a
+    /// running writer it moves the queue to the spool instead.
     public func flush() async {
         if started.load(ordering: .acquiring) {
             await queue.waitForFlush()

@@ -89,6 +89,7 @@ public final class PostgresAuditStore: AuditStore {
         }
     }
 
+    @discardableResult
     public func insert(_ events: [AuditEvent]) throws -> Int {
         guard !events.isEmpty else { return 0 }
         let fields = AuditField.allCases
@@ -138,6 +139,7 @@ public final class PostgresAuditStore: AuditStore {
         }
     }
 
+    @discardableResult
     public func prune(olderThan cutoff: AuditTime) throws -> Int {
         var total = 0
         while true {

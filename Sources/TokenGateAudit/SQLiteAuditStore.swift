@@ -82,6 +82,7 @@ public final class SQLiteAuditStore: AuditStore {
         try withConnection { connection, _ in try Self.version(connection) }
     }
 
+    @discardableResult
     public func insert(_ events: [AuditEvent]) throws -> Int {
         guard !events.isEmpty else { return 0 }
         return try withConnection { connection, state in
@@ -128,6 +129,7 @@ public final class SQLiteAuditStore: AuditStore {
         }
     }
 
+    @discardableResult
     public func prune(olderThan cutoff: AuditTime) throws -> Int {
         var total = 0
         while true {

@@ -27,24 +27,34 @@ let repositoryRoot: String = {
 }()
 
 /// Runs a command and returns its standard output; throws with its standard error on failure.
+///
+/// posix_spawn + waitpid rather than Foundation's Process: Process reaps children from a SIGCHLD
+/// handler, and a child that starts a daemon (pg_ctl) was observed never to be reaped, hanging the
+/// test. Output goes to files, not pipes, so a daemon that inherits a descriptor cannot hold it open.
 @discardableResult
 func run(_ executable: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let output = out.fileHandleForReading.readDataToEndOfFile()
-    let errors = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw AuditError(.io, "\(executable) \(arguments.joined(separator: " ")) failed: "
-            + String(decoding: errors, as: UTF8.self))
+    let dir = try TemporaryDirectory()
+    let outPath = dir.file("stdout"), errPath = dir.file("stderr")
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+    guard rc == 0 else { throw AuditError(.io, "cannot run \(executable): \(String(cString: strerror(rc)))") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+    let errors = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+    // WIFEXITED && WEXITSTATUS == 0
+    guard status & 0x7F == 0, (status >> 8) & 0xFF == 0 else {
+        throw AuditError(.io, "\(executable) \(arguments.joined(separator: " ")) failed (status \(status)): \(errors)")
     }
-    return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return output.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 /// A real PostgreSQL server for one test, started by hack/postgres-test.sh (which installs Debian's

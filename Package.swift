@@ -9,6 +9,7 @@
 //   TokenGateWorkflow                     OpenUnison Workflow / Target rules (YAML with positions)
 //   TokenGateAdmission                    AdmissionReview codec, projection mutator, validators, settings
 //   TokenGateAudit                        audit events, bounded queue + spool, SQLite/PostgreSQL stores
+//   TokenGateBroker                       RFC 8693 exchange: subject-token checks, policy, issuing (no sockets)
 //   TokenGateServer                       TLS (OpenSSL over memory BIOs), HTTP/1.1, routing, lifecycle
 //   tokengate                             the CLI
 import PackageDescription
@@ -64,6 +65,16 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
+        .target(
+            name: "TokenGateBroker",
+            dependencies: ["TokenGateJSON", "TokenGateCrypto", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+
+        // Kubernetes API client (pure parts here; the HTTPS transport lives with the TLS layer)
+        .target(
+            name: "TokenGateKubeClient",
+            dependencies: ["TokenGateJSON", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
 
         .target(
             name: "TokenGateAudit",
@@ -75,6 +86,7 @@ let package = Package(
             name: "TokenGateServer",
             dependencies: [
                 "COpenSSL", "COpenSSLShims", "TokenGateJSON", "TokenGateCrypto", "TokenGateAdmission",
+                "TokenGateKubeClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -88,6 +100,7 @@ let package = Package(
             dependencies: [
                 "TokenGateServer", "TokenGateAdmission", "TokenGateWorkflow", "TokenGateCrypto", "TokenGateJSON",
                 "TokenGateAudit",
+                "TokenGateBroker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -99,6 +112,9 @@ let package = Package(
         .testTarget(name: "TokenGateWorkflowTests", dependencies: ["TokenGateWorkflow"]),
         .testTarget(name: "TokenGateAdmissionTests", dependencies: ["TokenGateAdmission", "TokenGateJSON"]),
         .testTarget(name: "TokenGateAuditTests", dependencies: ["TokenGateAudit", "TokenGateJSON"]),
+        .testTarget(name: "TokenGateKubeClientTests", dependencies: ["TokenGateKubeClient", "TokenGateJSON"]),
+        .testTarget(
+            name: "TokenGateBrokerTests", dependencies: ["TokenGateBroker", "TokenGateCrypto", "TokenGateJSON"]),
         .testTarget(
             name: "TokenGateServerTests",
             dependencies: ["TokenGateServer", "TokenGateCrypto", "TokenGateJSON"]),

@@ -3,5 +3,5 @@ import ArgumentParser
 
 @main
 struct TokenGate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tokengate", abstract: "TokenGate", subcommands: [MutateCommand.self, KeysCommand.self, ExchangeCommand.self])
+    static let configuration = CommandConfiguration(commandName: "tokengate", abstract: "TokenGate", subcommands: [MutateCommand.self, KeysCommand.self, ExchangeCommand.self, AuditCommand.self])
 }

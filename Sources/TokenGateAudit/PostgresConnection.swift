@@ -26,6 +26,9 @@ final class PostgresConnection {
             PQfinish(conn)
             throw AuditError(.unavailable, "cannot connect to the PostgreSQL audit database: \(message)")
         }
+        // libpq prints server NOTICEs ("relation already exists, skipping") to stderr by default;
+        // they are expected during migration and would only clutter the server's log.
+        PQsetNoticeProcessor(conn, { _, _ in }, nil)
         connection = conn
     }
 

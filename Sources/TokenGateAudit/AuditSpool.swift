@@ -44,7 +44,7 @@ public final class AuditSpool: Sendable {
 
     deinit {
         state.withLock { state in
-            if state.fd >= 0 { Glibc.close(state.fd) }
+            if state.fd >= 0 { _ = close(state.fd) }
         }
     }
 
@@ -92,7 +92,7 @@ public final class AuditSpool: Sendable {
     func sealCurrent() throws {
         try state.withLock { state in
             guard state.currentBytes > 0 else { return }
-            if state.fd >= 0 { Glibc.close(state.fd); state.fd = -1 }
+            if state.fd >= 0 { _ = close(state.fd); state.fd = -1 }
             state.sequence += 1
             let name = "segment-\(AuditTime.now().microseconds)-\(state.sequence).jsonl"
             guard rename(directory + "/" + Self.currentName, directory + "/" + name) == 0 else {
@@ -107,6 +107,18 @@ public final class AuditSpool: Sendable {
     func segments() throws -> [String] {
         try Self.list(directory).filter { $0.hasPrefix("segment-") && $0.hasSuffix(".jsonl") }.sorted()
             .map { directory + "/" + $0 }
+    }
+
+    /// Recounts the bytes waiting from the files themselves, in case a file was removed by hand
+    /// (the writer would otherwise keep looking for a backlog that is gone).
+    func recount() throws {
+        var sealed = 0
+        for path in try segments() { sealed += Self.size(of: path) }
+        let current = Self.size(of: directory + "/" + Self.currentName)
+        state.withLock { state in
+            state.sealedBytes = sealed
+            state.currentBytes = current
+        }
     }
 
     /// Deletes a fully replayed segment.

@@ -116,7 +116,10 @@ extension AuditWriter {
                         try spool.sealCurrent()
                         segments = try spool.segments()
                     }
-                    guard let first = segments.first else { return }
+                    guard let first = segments.first else {
+                        try spool.recount()
+                        return
+                    }
                     state.replayReader = try AuditLineReader(path: first)
                     logger.info("replaying audit spool segment", metadata: ["segment": "\(first)"])
                 }

@@ -54,7 +54,8 @@ else
 fi
 
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null \
+    || echo $((20000 + RANDOM % 40000))  # no python3: a random port; a clash is retried below
 }
 
 dsn() { echo "host=127.0.0.1 port=$(cat "$dir/port") user=tokengate dbname=postgres"; }

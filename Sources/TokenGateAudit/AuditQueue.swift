@@ -17,6 +17,9 @@ final class AuditQueue: @unchecked Sendable {
     private var completed: UInt64 = 0
     private var stopping = false
     private var urgent = false
+    /// The batch size the writer is waiting to fill: offers wake it at the first event and when a
+    /// full batch is ready, not on every event in between.
+    private var wanted = 1
     private var finished = false
     /// Set when the writer has taken its last batch: later offers go to the spool.
     private var closed = false
@@ -36,7 +39,7 @@ final class AuditQueue: @unchecked Sendable {
         ring[(head + count) % capacity] = event
         count += 1
         offered += 1
-        if count == 1 || count >= 256 { condition.signal() }
+        if count == 1 || count == wanted { condition.signal() }
         return true
     }
 
@@ -52,6 +55,7 @@ final class AuditQueue: @unchecked Sendable {
     func take(max: Int, idle: Double, fill: Double) -> (events: [AuditEvent], last: Bool) {
         condition.lock()
         defer { condition.unlock() }
+        wanted = max
         var deadline = Date(timeIntervalSinceNow: idle)
         while count == 0, !stopping, !urgent {
             if !condition.wait(until: deadline) { break }

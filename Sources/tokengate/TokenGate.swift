@@ -3,5 +3,7 @@ import ArgumentParser
 
 @main
 struct TokenGate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tokengate", abstract: "TokenGate")
+    static let configuration = CommandConfiguration(
+        commandName: "tokengate", abstract: "TokenGate",
+        subcommands: [ManifestsCommand.self])
 }

@@ -178,6 +178,8 @@ spec:
         - /etc/tokengate/config/config.yaml
         - --drain-seconds
         - "10"
+        - --shutdown-grace-seconds
+        - "10"
         - --log-format
         - json
         env:
@@ -634,6 +636,8 @@ spec:
         - --config
         - /etc/tokengate/config/config.yaml
         - --drain-seconds
+        - "10"
+        - --shutdown-grace-seconds
         - "10"
         - --log-format
         - json

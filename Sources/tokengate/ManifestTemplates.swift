@@ -95,8 +95,8 @@ data:
     # lists, maximum expiration) go under `tokengate:`; the defaults suit OpenUnison's charts.
     # tokengate: {}
 
-    # -- Token broker (POST /token, /.well-known/openid-configuration, /keys) goes under
-    # `broker:`; without it the broker answers that it is not configured.
+    # -- Token broker (POST /token, /.well-known/openid-configuration, /keys): its settings go
+    # under `broker:` (README, "Token broker"); leave it out to run the webhooks only.
     # broker: {}
 kind: ConfigMap
 metadata:
@@ -556,8 +556,8 @@ data:
     # lists, maximum expiration) go under `tokengate:`; the defaults suit OpenUnison's charts.
     # tokengate: {}
 
-    # -- Token broker (POST /token, /.well-known/openid-configuration, /keys) goes under
-    # `broker:`; without it the broker answers that it is not configured.
+    # -- Token broker (POST /token, /.well-known/openid-configuration, /keys): its settings go
+    # under `broker:` (README, "Token broker"); leave it out to run the webhooks only.
     # broker: {}
 kind: ConfigMap
 metadata:

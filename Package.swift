@@ -8,6 +8,7 @@
 //   TokenGateCrypto                       keys, JWS, JWK, X.509 generation on OpenSSL
 //   TokenGateWorkflow                     OpenUnison Workflow / Target rules (YAML with positions)
 //   TokenGateAdmission                    AdmissionReview codec, projection mutator, validators, settings
+//   TokenGateBroker                       RFC 8693 exchange: subject-token checks, policy, issuing (no sockets)
 //   TokenGateServer                       TLS (OpenSSL over memory BIOs), HTTP/1.1, routing, lifecycle
 //   tokengate                             the CLI
 import PackageDescription
@@ -57,6 +58,10 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
+        .target(
+            name: "TokenGateBroker",
+            dependencies: ["TokenGateJSON", "TokenGateCrypto", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
 
         // Kubernetes API client (pure parts here; the HTTPS transport lives with the TLS layer)
         .target(
@@ -82,6 +87,7 @@ let package = Package(
             name: "tokengate",
             dependencies: [
                 "TokenGateServer", "TokenGateAdmission", "TokenGateWorkflow", "TokenGateCrypto", "TokenGateJSON",
+                "TokenGateBroker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -93,6 +99,8 @@ let package = Package(
         .testTarget(name: "TokenGateWorkflowTests", dependencies: ["TokenGateWorkflow"]),
         .testTarget(name: "TokenGateAdmissionTests", dependencies: ["TokenGateAdmission", "TokenGateJSON"]),
         .testTarget(name: "TokenGateKubeClientTests", dependencies: ["TokenGateKubeClient", "TokenGateJSON"]),
+        .testTarget(
+            name: "TokenGateBrokerTests", dependencies: ["TokenGateBroker", "TokenGateCrypto", "TokenGateJSON"]),
         .testTarget(
             name: "TokenGateServerTests",
             dependencies: ["TokenGateServer", "TokenGateCrypto", "TokenGateJSON"]),

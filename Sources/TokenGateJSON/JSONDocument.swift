@@ -28,7 +28,9 @@ public final class JSONDocument: @unchecked Sendable {
             throw JSONError(.tooDeep, "JSON nests deeper than \(limits.maxDepth) levels")
         }
         var error = json_error_t()
-        let flags = Int(JSON_REJECT_DUPLICATES) | Int(JSON_DECODE_ANY)
+        // JSON_ALLOW_NUL: Go's encoder emits "\u0000" inside strings and the API server accepts it;
+        // refusing such a body would block a valid object. Keys with NUL are still refused by Jansson.
+        let flags = Int(JSON_REJECT_DUPLICATES) | Int(JSON_DECODE_ANY) | Int(JSON_ALLOW_NUL)
         guard let root = withCChars(bytes, { json_loadb($0, $1, flags, &error) }) else {
             let text = withUnsafeBytes(of: &error.text) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)

@@ -35,7 +35,7 @@ extension JSONPatch {
             }
             let parent = try resolve(parentPath, in: root)
             if json_is_object_(parent) {
-                guard json_object_del(parent, token) == 0 else { throw JSONError(.patch, "no member \"\(token)\"") }
+                guard objectDelete(parent, token) else { throw JSONError(.patch, "no member \"\(token)\"") }
             } else if json_is_array_(parent) {
                 guard let index = JSONPointer.arrayIndex(token), index < json_array_size(parent) else {
                     throw JSONError(.patch, "array index \(token) out of range")
@@ -67,11 +67,11 @@ extension JSONPatch {
         let parent: UnsafeMutablePointer<json_t>
         do { parent = try resolve(parentPath, in: root) } catch { json_decref(copy); throw error }
         if json_is_object_(parent) {
-            if mustExist && json_object_get(parent, token) == nil {
+            if mustExist && objectGet(parent, token) == nil {
                 json_decref(copy)
                 throw JSONError(.patch, "no member \"\(token)\" to replace")
             }
-            json_object_set_new(parent, token, copy)
+            objectSet(parent, token, copy)
         } else if json_is_array_(parent) {
             let size = json_array_size(parent)
             if token == "-" && !mustExist {
@@ -94,7 +94,7 @@ extension JSONPatch {
     {
         var current = root
         for token in path.tokens {
-            if json_is_object_(current), let next = json_object_get(current, token) {
+            if json_is_object_(current), let next = objectGet(current, token) {
                 current = next
             } else if json_is_array_(current), let index = JSONPointer.arrayIndex(token),
                       let next = json_array_get(current, index) {
@@ -105,6 +105,19 @@ extension JSONPatch {
         }
         return current
     }
+}
+
+// Length-taking variants, so a key containing NUL is neither truncated nor confused with another.
+private func objectGet(_ object: UnsafeMutablePointer<json_t>, _ key: String) -> UnsafeMutablePointer<json_t>? {
+    withCChars(key) { json_object_getn(object, $0, $1) }
+}
+
+private func objectSet(_ object: UnsafeMutablePointer<json_t>, _ key: String, _ value: UnsafeMutablePointer<json_t>) {
+    _ = withCChars(key) { json_object_setn_new_nocheck(object, $0, $1, value) }
+}
+
+private func objectDelete(_ object: UnsafeMutablePointer<json_t>, _ key: String) -> Bool {
+    withCChars(key) { json_object_deln(object, $0, $1) } == 0
 }
 
 @inline(__always) func json_is_object_(_ value: UnsafeMutablePointer<json_t>) -> Bool { value.pointee.type == JSON_OBJECT }

@@ -9,23 +9,30 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible, Expressi
     /// Parses `text`; it must be empty (the whole document) or start with `/`.
     public init(parsing text: String) throws {
         if text.isEmpty { self.tokens = []; return }
-        guard text.hasPrefix("/") else {
+        guard text.unicodeScalars.first == "/" else {
             throw JSONError(.pointer, "JSON pointer \"\(text)\" must be empty or start with \"/\"")
         }
+        // Work on Unicode scalars, not Characters: a "/" or "~" followed by a combining mark would
+        // otherwise merge into one grapheme and escape the split.
         var tokens: [String] = []
-        for raw in text.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            var token = ""
-            var iterator = raw.makeIterator()
-            while let character = iterator.next() {
-                guard character == "~" else { token.append(character); continue }
+        var token = String.UnicodeScalarView()
+        var iterator = text.unicodeScalars.dropFirst().makeIterator()
+        while let scalar = iterator.next() {
+            switch scalar {
+            case "/":
+                tokens.append(String(token))
+                token = String.UnicodeScalarView()
+            case "~":
                 switch iterator.next() {
                 case "0": token.append("~")
                 case "1": token.append("/")
                 default: throw JSONError(.pointer, "JSON pointer \"\(text)\" has \"~\" not followed by 0 or 1")
                 }
+            default:
+                token.append(scalar)
             }
-            tokens.append(token)
         }
+        tokens.append(String(token))
         self.tokens = tokens
     }
 
@@ -34,9 +41,18 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible, Expressi
         do { try self.init(parsing: value) } catch { preconditionFailure("bad JSON pointer literal \(value)") }
     }
 
+    /// Escapes one reference token: `~` becomes `~0` first, then `/` becomes `~1` (RFC 6901 §3).
     public static func escape(_ token: String) -> String {
-        guard token.contains("~") || token.contains("/") else { return token }
-        return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        guard token.unicodeScalars.contains(where: { $0 == "~" || $0 == "/" }) else { return token }
+        var out = String.UnicodeScalarView()
+        for scalar in token.unicodeScalars {
+            switch scalar {
+            case "~": out.append(contentsOf: "~0".unicodeScalars)
+            case "/": out.append(contentsOf: "~1".unicodeScalars)
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     public var description: String { tokens.map { "/" + Self.escape($0) }.joined() }
@@ -58,5 +74,3 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible, Expressi
         return Int(token)
     }
 }
-
-import Foundation // replacingOccurrences

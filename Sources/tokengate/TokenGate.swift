@@ -3,7 +3,5 @@ import ArgumentParser
 
 @main
 struct TokenGate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "tokengate", abstract: "TokenGate",
-        subcommands: [ManifestsCommand.self])
+    static let configuration = CommandConfiguration(commandName: "tokengate", abstract: "TokenGate", subcommands: [MutateCommand.self, KeysCommand.self, ExchangeCommand.self, ManifestsCommand.self])
 }

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+import TokenGateCrypto
+
+/// One trusted cluster: whose tokens the broker accepts, how it checks them, and how the
+/// server reaches that cluster's API server.
+///
+/// ```yaml
+/// clusters:
+///   - name: prod                                  # required, unique; appears in issued tokens
+///     issuer: https://kubernetes.default.svc.cluster.local   # exact iss of its tokens
+///     jwksURL: https://…/openid/v1/jwks           # or jwksFile: /path; neither = OIDC discovery
+///     algorithms: [RS256]                         # default [RS256, ES256]
+///     verify: both                                # jwks | tokenreview | both (default both)
+///     checkPod: true                              # GET the pod and compare UIDs (default true)
+///     apiServer: https://10.0.0.1:6443            # for TokenReview/Pod GET; or inCluster: true
+///     inCluster: false
+///     caFile: /etc/tokengate/prod/ca.crt
+///     tokenFile: /etc/tokengate/prod/token
+///     kubeconfig: /etc/tokengate/prod/kubeconfig
+/// ```
+public struct ClusterSettings: Sendable, Equatable {
+    public var name: String
+    public var issuer: String
+    public var jwks: JWKSSource
+    public var algorithms: Set<JWSAlgorithm>
+    public var verification: VerificationMode
+    public var checkPod: Bool
+    /// Connection details used by the server's Kubernetes client; the broker only carries them.
+    public var apiServer: String?
+    public var inCluster: Bool
+    public var caFile: String?
+    public var tokenFile: String?
+    public var kubeconfig: String?
+
+    public init(
+        name: String, issuer: String, jwks: JWKSSource = .discovery, algorithms: Set<JWSAlgorithm> = [.rs256, .es256],
+        verification: VerificationMode = .both, checkPod: Bool = true, apiServer: String? = nil, inCluster: Bool = false,
+        caFile: String? = nil, tokenFile: String? = nil, kubeconfig: String? = nil
+    ) {
+        self.name = name
+        self.issuer = issuer
+        self.jwks = jwks
+        self.algorithms = algorithms
+        self.verification = verification
+        self.checkPod = checkPod
+        self.apiServer = apiServer
+        self.inCluster = inCluster
+        self.caFile = caFile
+        self.tokenFile = tokenFile
+        self.kubeconfig = kubeconfig
+    }
+}
+
+/// Where a cluster's verification keys come from.
+public enum JWKSSource: Sendable, Equatable, CustomStringConvertible {
+    /// `<issuer>/.well-known/openid-configuration` → `jwks_uri` (Kubernetes ≥ 1.21).
+    case discovery
+    /// A JWKS URL fetched directly (e.g. `https://kubernetes.default.svc/openid/v1/jwks`).
+    case url(String)
+    /// A JWKS file (e.g. a ConfigMap mirror for a cluster the broker cannot reach).
+    case file(String)
+
+    public var description: String {
+        switch self {
+        case .discovery: "discovery"
+        case .url(let url): url
+        case .file(let path): "file \(path)"
+        }
+    }
+}
+
+/// How a subject token is checked after parsing.
+public enum VerificationMode: String, Sendable, Equatable {
+    /// Signature against the cluster's JWKS only: works offline, cannot see deleted pods.
+    case jwks
+    /// TokenReview (and Pod GET) only: the API server checks the signature and liveness.
+    case tokenReview = "tokenreview"
+    /// Both: JWKS rejects garbage cheaply, TokenReview and the Pod GET catch revocation.
+    case both
+
+    public var usesJWKS: Bool { self != .tokenReview }
+    public var usesAPIServer: Bool { self != .jwks }
+}

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+import TokenGateCrypto
+
+/// Checks a subject token locally: structure, issuer, signature (when the cluster's mode uses
+/// JWKS), audience, time and Kubernetes claims — the recipe of k8s-api.md §7.5, steps 1–4.
+///
+/// The order matters: the cheap structural checks run before any key lookup, the unverified
+/// `iss` is used only to choose *which* configured cluster's keys to try (never to fetch
+/// anything named in the token), and no claim is trusted before the signature verifies.
+struct SubjectTokenValidator: Sendable {
+    let settings: BrokerSettings
+    let clock: BrokerClock
+
+    /// The validated token: its claims and the cluster whose issuer signed it.
+    struct Validated: Sendable {
+        let claims: SubjectClaims
+        let cluster: ClusterSettings
+        let algorithm: JWSAlgorithm
+        let keyID: String?
+    }
+
+    func validate(_ token: String, keys: (ClusterSettings) -> JWKSCache?) async throws(ExchangeError) -> Validated {
+        let jws: JWSCompact
+        do {
+            jws = try JWSCompact(parsing: token, maximumSize: settings.maxSubjectTokenBytes)
+        } catch {
+            throw .subject(error.code.rawValue, "subject_token is not an acceptable JWT: \(error.message)")
+        }
+        if let type = jws.header["typ"], type.string != "JWT" {
+            // Kubernetes tokens carry no typ; an at+jwt here is an access token being replayed as a subject token.
+            throw .subject("wrong_token_type", "subject_token has typ \(Self.shown(type.string ?? "?")); a Kubernetes ServiceAccount token has none")
+        }
+        guard let issuer = jws.payload["iss"]?.string else { throw .subject("missing_claim", "subject_token has no iss claim") }
+        guard let cluster = settings.cluster(forIssuer: issuer) else {
+            throw .subject("unknown_issuer", "subject_token's issuer \(Self.shown(issuer)) is not a cluster this broker trusts")
+        }
+        guard cluster.algorithms.contains(jws.algorithm) else {
+            throw .subject(JWSError.Code.algorithmNotAllowed.rawValue,
+                           "subject_token alg \(jws.algorithm) is not allowed for cluster \(cluster.name)")
+        }
+        if cluster.verification.usesJWKS {
+            guard let cache = keys(cluster) else {
+                throw ExchangeError(.serverError, reason: "no_jwks_cache", "the broker is not ready; retry shortly")
+            }
+            try await verifySignature(jws, cluster: cluster, cache: cache)
+        }
+        let claims = try SubjectClaims.parse(jws.payload)
+        try checkAudienceAndTime(claims)
+        return Validated(claims: claims, cluster: cluster, algorithm: jws.algorithm, keyID: jws.keyID)
+    }
+
+    private func verifySignature(_ jws: JWSCompact, cluster: ClusterSettings, cache: JWKSCache) async throws(ExchangeError) {
+        let candidates: [PublicKey]
+        do {
+            candidates = try await cache.keys(keyID: jws.keyID, algorithm: jws.algorithm)
+        } catch {
+            throw .unavailable(error)
+        }
+        guard !candidates.isEmpty else {
+            throw .subject(JWSError.Code.unknownKey.rawValue,
+                           "subject_token was signed with a key cluster \(cluster.name) does not publish (unknown kid)",
+                           detail: "kid \(jws.keyID ?? "(none)")")
+        }
+        var failure: JWSError?
+        for key in candidates {
+            do {
+                try jws.verify(with: key, allowed: cluster.algorithms)
+                return
+            } catch {
+                failure = error
+            }
+        }
+        throw .subject(failure?.code.rawValue ?? "bad_signature", "subject_token signature does not verify")
+    }
+
+    private func checkAudienceAndTime(_ claims: SubjectClaims) throws(ExchangeError) {
+        guard claims.audiences.contains(settings.audience) else {
+            throw .subject("wrong_audience", "subject_token's aud does not include this broker's audience \(settings.audience); "
+                + "project the token with audience: \(settings.audience)")
+        }
+        let now = clock.now(), skew = settings.clockSkewSeconds
+        if now >= claims.expiresAt + skew {
+            throw .subject("expired", "subject_token has expired; read the token file again (the kubelet rotates it)")
+        }
+        if let nbf = claims.notBefore, now < nbf - skew {
+            throw .subject("not_yet_valid", "subject_token is not valid yet (nbf is in the future); check the clocks")
+        }
+        if let iat = claims.issuedAt, iat > now + skew {
+            throw .subject("not_yet_valid", "subject_token was issued in the future (iat); check the clocks")
+        }
+        if let warnAfter = claims.warnAfter, now > warnAfter + skew {
+            throw .subject("stale", "subject_token is past its kubernetes.io.warnafter time; read the token file again")
+        }
+    }
+
+    /// A client-supplied string, shortened and quoted for an error description.
+    static func shown(_ text: String) -> String {
+        let clean = text.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F }.map(String.init).joined()
+        return "\"" + (clean.count > 80 ? String(clean.prefix(80)) + "…" : clean) + "\""
+    }
+}

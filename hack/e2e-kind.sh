@@ -13,10 +13,11 @@
 #   3. creates an OpenUnison-labelled Deployment and checks its pods mount the projected token
 #      (audience, lifetime, no kube-api-access-* volume);
 #   4. applies a broken OpenUnison Workflow and checks kubectl shows TokenGate's denial;
-#   5. exchanges the pod's token at the broker from inside the pod (tokengate exchange).
+#   5. exchanges the pod's token at the broker (RFC 8693, POST /token) from inside the pod.
 #
 # Usage: hack/e2e-kind.sh            (KEEP=1 keeps the cluster afterwards; CLUSTER=name to pick one)
-# Needs: docker, kind, kubectl, openssl, python3, and a built tokengate (swift build --product tokengate).
+# Needs: docker, kind, kubectl, openssl, python3, a built tokengate (swift build --product tokengate),
+# and internet access for kind's node image and the demo pod's image ($DEMO_IMAGE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +35,7 @@ TLS_SECRET=tokengate-tls
 CONFIGMAP=tokengate-config
 SIGNING_SECRET=tokengate-signing-keys
 SIGNING_KEYS_DIR=/etc/tokengate/keys
+TOKEN_PATH=/token
 MUTATING_CONFIG=tokengate
 VALIDATING_CONFIG=tokengate
 PROJECTION_WEBHOOK=projection.tokengate.io
@@ -45,6 +47,7 @@ DEMO_SA=demo
 BROKER_AUDIENCE=tokengate-broker
 EXCHANGE_AUDIENCE=e2e-downstream
 MOUNT_PATH=/var/run/secrets/kubernetes.io/serviceaccount
+DEMO_IMAGE=curlimages/curl:8.11.1
 
 say() { printf '\n== %s\n' "$*"; }
 fail() { printf 'e2e-kind: FAIL: %s\n' "$*" >&2; exit 1; }
@@ -74,9 +77,10 @@ if ! openssl x509 -in certs/tls.crt -noout -ext subjectAltName 2>/dev/null | gre
   "$TOKENGATE_BIN" certs --service "$SERVICE" --namespace "$NAMESPACE" --out certs
 fi
 openssl verify -CAfile certs/ca.crt certs/tls.crt
-"$TOKENGATE_BIN" keys generate --out "$work/keys"
+"$TOKENGATE_BIN" keys generate --alg ES256 --out "$work/signing.pem"
 k create namespace "$NAMESPACE" --dry-run=client -o yaml | k apply -f -
-k -n "$NAMESPACE" create secret generic "$SIGNING_SECRET" --from-file="$work/keys" --dry-run=client -o yaml | k apply -f -
+k -n "$NAMESPACE" create secret generic "$SIGNING_SECRET" --from-file=signing.pem="$work/signing.pem" \
+  --dry-run=client -o yaml | k apply -f -
 k apply -k "$OVERLAY"
 # The broker section for this demo: the pod's token (audience $BROKER_AUDIENCE) may be exchanged
 # for $EXCHANGE_AUDIENCE. Keep in step with the README's "Token broker" configuration.
@@ -85,16 +89,17 @@ cat >> "$work/config.yaml" <<BROKER_CONFIG
 broker:
   issuer: https://$SERVICE.$NAMESPACE.svc
   audience: $BROKER_AUDIENCE
-  signing_keys: $SIGNING_KEYS_DIR
+  tokenPath: $TOKEN_PATH
+  signingKeys: [$SIGNING_KEYS_DIR/signing.pem]
   clusters:
     - name: kind
       issuer: $TOKEN_AUDIENCE
-      in_cluster: true
+      inCluster: true
   policy:
-    - namespace: $DEMO_NAMESPACE
-      serviceaccount: $DEMO_SA
+    - name: e2e-demo
+      serviceAccounts: [{namespace: $DEMO_NAMESPACE, name: $DEMO_SA}]
       audiences: [$EXCHANGE_AUDIENCE]
-      max_ttl_seconds: 600
+      maxTTLSeconds: 600
 BROKER_CONFIG
 k -n "$NAMESPACE" create configmap "$CONFIGMAP" --from-file=config.yaml="$work/config.yaml" --dry-run=client -o yaml | k apply -f -
 k -n "$NAMESPACE" rollout restart "deployment/$DEPLOYMENT"
@@ -142,9 +147,8 @@ spec:
         seccompProfile: {type: RuntimeDefault}
       containers:
         - name: demo
-          image: $IMAGE
-          imagePullPolicy: IfNotPresent
-          command: ["/bin/sh", "-c", "exec sleep infinity"]
+          image: $DEMO_IMAGE
+          command: ["/bin/sh", "-c", "exec sleep 86400"]
           securityContext:
             allowPrivilegeEscalation: false
             readOnlyRootFilesystem: true
@@ -237,9 +241,12 @@ echo "$denial" | grep -q "admission webhook \"$WORKFLOW_WEBHOOK\" denied the req
   || fail "kubectl did not show TokenGate's denial"
 
 say "5. the pod exchanges its token at the broker"
-exchanged=$(k -n "$DEMO_NAMESPACE" exec "$pod" -- tokengate exchange \
-  --token-file "$MOUNT_PATH/token" --audience "$EXCHANGE_AUDIENCE" \
-  --url "https://$SERVICE.$NAMESPACE.svc:$SERVICE_PORT/token" --cacert /etc/tokengate-ca/ca.crt)
+exchanged=$(k -n "$DEMO_NAMESPACE" exec "$pod" -- curl -sS --fail-with-body \
+  --cacert /etc/tokengate-ca/ca.crt "https://$SERVICE.$NAMESPACE.svc:$SERVICE_PORT$TOKEN_PATH" \
+  --data-urlencode grant_type=urn:ietf:params:oauth:grant-type:token-exchange \
+  --data-urlencode subject_token_type=urn:ietf:params:oauth:token-type:jwt \
+  --data-urlencode "subject_token@$MOUNT_PATH/token" \
+  --data-urlencode "audience=$EXCHANGE_AUDIENCE") || fail "exchange refused: $exchanged"
 echo "$exchanged" | python3 -c "
 import sys, json, base64
 r = json.loads(sys.stdin.read())

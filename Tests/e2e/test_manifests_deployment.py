@@ -3,14 +3,15 @@ security, two spread replicas with a PodDisruptionBudget, probes on the server's
 that fits in the grace period, Service/NetworkPolicy ports that reach the container, RBAC that
 grants only TokenReview and `get pods` -- all read from the built self-signed overlay.
 
-Needs: kubectl, openssl, PyYAML.
+Needs: kubectl, openssl, PyYAML; the binary at $TOKENGATE_BIN for the config check.
 """
 from __future__ import annotations
 
 import pytest
 import yaml
 
-from manifest_support import DEFAULT_NAMESPACE, documents, find, find_all, kustomize, scratch_tree
+from manifest_support import (DEFAULT_NAMESPACE, documents, find, find_all, kustomize, scratch_tree, tokengate,
+                              tokengate_has)
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +161,25 @@ def test_rbac_grants_only_tokenreview_and_get_pods(docs):
     assert not find_all(docs, "Role") and not find_all(docs, "RoleBinding")
     deployment = find(docs, "Deployment", "tokengate")
     assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == "tokengate"
+
+
+@pytest.mark.skipif(not tokengate_has("mutate"), reason="binary has no `mutate` subcommand (issue 3)")
+def test_configmap_config_is_the_one_tokengate_reads(docs, tmp_path):
+    """The ConfigMap's config.yaml, fed to the same settings code the server uses (through the
+    offline `tokengate mutate`), projects an OpenUnison Deployment with the configured audience."""
+    text = find(docs, "ConfigMap", "tokengate-config")["data"]["config.yaml"]
+    config = yaml.safe_load(text)
+    (tmp_path / "config.yaml").write_text(text)
+    (tmp_path / "deployment.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "openunison-orchestra", "namespace": "openunison",
+                     "labels": {"app.kubernetes.io/part-of": "openunison"}},
+        "spec": {"selector": {"matchLabels": {"app": "ou"}}, "template": {
+            "metadata": {"labels": {"app": "ou"}},
+            "spec": {"containers": [{"name": "openunison", "image": "tremolosecurity/openunison:1.0.42"}]}}}}))
+    result = tokengate("mutate", "--config", str(tmp_path / "config.yaml"), str(tmp_path / "deployment.yaml"))
+    mutated, = documents(result.stdout)
+    sources = [s for v in mutated["spec"]["template"]["spec"]["volumes"] for s in v.get("projected", {}).get("sources", [])]
+    token = next(s["serviceAccountToken"] for s in sources if "serviceAccountToken" in s)
+    assert token["audience"] == config["token_request_audience"]
+    assert token["expirationSeconds"] == config["token_request_expiration_seconds"]

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from manifest_support import (DEFAULT_NAMESPACE, REPO, TOKENGATE_BIN, documents, find, kustomize,
-                              scratch_tree, tokengate_has)
+                              scratch_tree, tokengate, tokengate_has)
 
 SCRIPT = REPO / "hack" / "e2e-kind.sh"
 CONTAINERFILE = REPO / "Containerfile"
@@ -38,7 +38,7 @@ def heredoc(name: str, variables: dict[str, str]) -> str:
     text = SCRIPT.read_text()
     match = re.search(rf"<<'?{name}'?\n(.*?)\n{name}\n", text, re.DOTALL)
     assert match, f"heredoc {name} not found in {SCRIPT.name}"
-    return re.sub(r"\$\{?([A-Z_]+)\}?", lambda m: variables[m.group(1)], match.group(1))
+    return re.sub(r"\$\{([A-Z_]+)\}|\$([A-Z_]+)", lambda m: variables[m.group(1) or m.group(2)], match.group(1))
 
 
 def test_e2e_kind_script_is_valid_bash_and_says_it_does_not_run_here():
@@ -180,3 +180,36 @@ def test_containerfile_runtime_installs_every_linked_library():
 def test_containerfile_runtime_installs_nothing_the_binary_does_not_link():
     extra = runtime_packages() - set(linked_packages().values()) - {"ca-certificates"}
     assert not extra, f"the runtime stage installs libraries tokengate does not link: {extra}"
+
+
+@pytest.mark.skipif(not tokengate_has("keys"), reason="binary has no `keys` subcommand (issue 5)")
+def test_e2e_kind_broker_config_is_accepted_by_the_broker(docs, script_vars, tmp_path):
+    """The script appends a broker: section to the ConfigMap's config; the broker's own settings
+    parser (through `tokengate keys jwks --config`) must accept the result, with the signing key
+    directory mapped to a temp dir holding a key made by `tokengate keys generate`."""
+    variables = dict(script_vars, SIGNING_KEYS_DIR=str(tmp_path))
+    tokengate("keys", "generate", "--alg", "ES256", "--out", str(tmp_path / "signing.pem"))
+    config = find(docs, "ConfigMap", script_vars["CONFIGMAP"])["data"]["config.yaml"]
+    (tmp_path / "config.yaml").write_text(config + heredoc("BROKER_CONFIG", variables) + "\n")
+    jwks = json.loads(tokengate("keys", "jwks", "--config", str(tmp_path / "config.yaml")).stdout)
+    assert len(jwks["keys"]) == 1 and jwks["keys"][0]["kty"] == "EC"
+
+
+@pytest.mark.skipif(not tokengate_has("mutate"), reason="binary has no `mutate` subcommand (issue 3)")
+def test_e2e_kind_demo_deployment_gets_the_token_the_script_expects(docs, script_vars, tmp_path):
+    """Offline `tokengate mutate` (the webhook's own logic) with the ConfigMap's config gives the
+    demo Deployment the projection step 3 of the script checks: audience $BROKER_AUDIENCE from
+    the pod-template annotation, mounted read-only at $MOUNT_PATH, automount off."""
+    (tmp_path / "config.yaml").write_text(find(docs, "ConfigMap", script_vars["CONFIGMAP"])["data"]["config.yaml"])
+    (tmp_path / "demo.yaml").write_text(heredoc("DEMO_YAML", script_vars))
+    mutated = {d["kind"]: d for d in documents(
+        tokengate("mutate", "--config", str(tmp_path / "config.yaml"), str(tmp_path / "demo.yaml")).stdout)}
+    spec = mutated["Deployment"]["spec"]["template"]["spec"]
+    assert spec["automountServiceAccountToken"] is False
+    projected = [v for v in spec["volumes"] if any("serviceAccountToken" in s for s in v.get("projected", {}).get("sources", []))]
+    assert len(projected) == 1
+    token = next(s["serviceAccountToken"] for s in projected[0]["projected"]["sources"] if "serviceAccountToken" in s)
+    assert token["audience"] == script_vars["BROKER_AUDIENCE"]
+    mount, = [m for m in spec["containers"][0]["volumeMounts"] if m["mountPath"] == script_vars["MOUNT_PATH"]]
+    assert mount["name"] == projected[0]["name"] and mount.get("readOnly") is True
+    assert mutated["ServiceAccount"].get("automountServiceAccountToken") is False

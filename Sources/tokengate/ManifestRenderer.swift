@@ -52,6 +52,12 @@ struct ManifestRenderer: Sendable {
                 throw ManifestError("the self-signed overlay needs the CA certificate: pass --ca certs/ca.crt")
             }
             try Self.validateCertificatePEM(caBundle, what: "the CA file")
+            if let tlsSecret {
+                try Self.validateCertificatePEM(tlsSecret.certificate, what: "tls.crt")
+                guard String(decoding: tlsSecret.privateKey, as: UTF8.self).contains("PRIVATE KEY-----") else {
+                    throw ManifestError("tls.key is not a PEM private key; pass the files `tokengate certs` wrote")
+                }
+            }
             text = text.replacingAll("{{caBundle}}", with: Base64.encode(caBundle))
             text = replaceSecretDocument(in: text)
         case .certManager:

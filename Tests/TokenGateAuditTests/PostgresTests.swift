@@ -93,7 +93,7 @@ import TokenGateAudit
         try server.start()
         await producer.value
         await writer.flush()
-        for _ in 0..<600 where writer.metrics.spoolBytes > 0 { try await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<1200 where writer.metrics.spoolBytes > 0 { try await Task.sleep(for: .milliseconds(50)) }
 
         let metrics = writer.metrics
         #expect(metrics.spoolBytes == 0)

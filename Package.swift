@@ -8,6 +8,7 @@
 //   TokenGateCrypto                       keys, JWS, JWK, X.509 generation on OpenSSL
 //   TokenGateWorkflow                     OpenUnison Workflow / Target rules (YAML with positions)
 //   TokenGateAdmission                    AdmissionReview codec, projection mutator, validators, settings
+//   TokenGateAudit                        audit events, bounded queue + spool, SQLite/PostgreSQL stores
 //   TokenGateBroker                       RFC 8693 exchange: subject-token checks, policy, issuing (no sockets)
 //   TokenGateServer                       TLS (OpenSSL over memory BIOs), HTTP/1.1, routing, lifecycle
 //   tokengate                             the CLI
@@ -37,6 +38,12 @@ let package = Package(
         .systemLibrary(
             name: "COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
         .target(
             name: "COpenSSLShims",
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
@@ -69,6 +76,11 @@ let package = Package(
             dependencies: ["TokenGateJSON", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
 
+        .target(
+            name: "TokenGateAudit",
+            dependencies: ["CSQLite", "CLibPQ", "TokenGateJSON", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+
         // Networking
         .target(
             name: "TokenGateServer",
@@ -87,6 +99,7 @@ let package = Package(
             name: "tokengate",
             dependencies: [
                 "TokenGateServer", "TokenGateAdmission", "TokenGateWorkflow", "TokenGateCrypto", "TokenGateJSON",
+                "TokenGateAudit",
                 "TokenGateBroker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -98,6 +111,7 @@ let package = Package(
         .testTarget(name: "TokenGateCryptoTests", dependencies: ["TokenGateCrypto", "TokenGateJSON"]),
         .testTarget(name: "TokenGateWorkflowTests", dependencies: ["TokenGateWorkflow"]),
         .testTarget(name: "TokenGateAdmissionTests", dependencies: ["TokenGateAdmission", "TokenGateJSON"]),
+        .testTarget(name: "TokenGateAuditTests", dependencies: ["TokenGateAudit", "TokenGateJSON"]),
         .testTarget(name: "TokenGateKubeClientTests", dependencies: ["TokenGateKubeClient", "TokenGateJSON"]),
         .testTarget(
             name: "TokenGateBrokerTests", dependencies: ["TokenGateBroker", "TokenGateCrypto", "TokenGateJSON"]),

@@ -29,12 +29,14 @@ fi
 
 if [ "$want_test" = 1 ]; then
   # Python test clients: pytest drives the e2e suite; jsonpatch, cryptography and joserfc are the
-  # independent implementations that check TokenGate's patches and tokens; kubernetes-validate checks manifests.
-  py_pkgs=(pytest jsonpatch cryptography joserfc pyyaml kubernetes-validate)
+  # independent implementations that check TokenGate's patches and tokens; kubernetes-validate checks manifests
+  # against the Kubernetes OpenAPI schemas and cel-python evaluates the webhooks' matchConditions.
+  # Each entry is "pip-requirement:import-name".
+  py_pkgs=(pytest:pytest jsonpatch:jsonpatch cryptography:cryptography joserfc:joserfc pyyaml:yaml
+           kubernetes-validate==1.37.0:kubernetes_validate cel-python==0.5.0:celpy)
   need_py=()
-  for p in "${py_pkgs[@]}"; do
-    mod=${p//-/_}; [ "$p" = pyyaml ] && mod=yaml
-    python3 -c "import $mod" >/dev/null 2>&1 || need_py+=("$p")
+  for entry in "${py_pkgs[@]}"; do
+    python3 -c "import ${entry##*:}" >/dev/null 2>&1 || need_py+=("${entry%%:*}")
   done
   if [ ${#need_py[@]} -gt 0 ]; then
     echo "install-deps: pip installing ${need_py[*]}" >&2

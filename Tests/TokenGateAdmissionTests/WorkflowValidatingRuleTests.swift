@@ -47,7 +47,7 @@ struct WorkflowValidatingRuleTests {
               escalationPolicy:
                 escalations:
                 - executeAfterTime: 1
-                  validDateType: hour
+                  executeAfterUnits: hour
                   azRules:
                   - scope: group
                     constraint: admins

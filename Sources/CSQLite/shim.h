@@ -1,0 +1,8 @@
+#ifndef TOKENGATE_CSQLITE_SHIM_H
+#define TOKENGATE_CSQLITE_SHIM_H
+#include <sqlite3.h>
+
+/// SQLITE_TRANSIENT is a macro casting -1 to a function pointer, which Swift cannot import:
+/// binding with it makes SQLite copy the value before the call returns.
+static inline sqlite3_destructor_type tokengate_sqlite_transient(void) { return SQLITE_TRANSIENT; }
+#endif

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The writer thread's body: batches to the store, spool on failure, replay on recovery, prune.
+extension AuditWriter {
+    /// What only the writer thread touches.
+    struct LoopState {
+        var storeUp = true
+        var retryDelay: Double
+        var nextAttempt = ContinuousClock.now
+        var nextPrune = ContinuousClock.now + .seconds(5)
+        var replayReader: AuditLineReader?
+        var replayPending: [AuditEvent] = []
+        /// After a spool file error (not a store error), replay pauses; fresh events still flow.
+        var replayPausedUntil = ContinuousClock.now
+    }
+
+    func writerLoop() {
+        var state = LoopState(retryDelay: configuration.retryMinimum)
+        logger.info("audit writer started", metadata: ["store": "\(store.kindName)", "spool": "\(spool.directory)"])
+        while true {
+            let now = ContinuousClock.now
+            let mayTry = state.storeUp || now >= state.nextAttempt
+            let replayWaiting = !spool.isEmpty && mayTry && now >= state.replayPausedUntil
+            let idle = replayWaiting ? 0 : min(1.0, seconds(until: state.storeUp ? state.nextPrune : state.nextAttempt))
+            let (batch, last) = queue.take(max: configuration.batchSize, idle: idle, fill: configuration.maxBatchDelay)
+            if !batch.isEmpty {
+                write(batch, &state)
+                queue.complete(batch.count)
+            }
+            if last { break }
+            if queue.isStopping { continue }  // drain first; replay and prune wait for the next start
+            if !spool.isEmpty && (state.storeUp || ContinuousClock.now >= state.nextAttempt)
+                && ContinuousClock.now >= state.replayPausedUntil {
+                replayStep(&state)
+            }
+            if let days = configuration.retentionDays, state.storeUp, ContinuousClock.now >= state.nextPrune {
+                prune(days: days, &state)
+            }
+        }
+        logger.info("audit writer stopped", metadata: ["spool_bytes": "\(spool.bytes)"])
+    }
+
+    private func seconds(until instant: ContinuousClock.Instant) -> Double {
+        let remaining = ContinuousClock.now.duration(to: instant)
+        let (secs, attos) = remaining.components
+        return max(0, Double(secs) + Double(attos) / 1e18)
+    }
+
+    /// A fresh batch: to the store when it may be tried, else to the spool.
+    private func write(_ batch: [AuditEvent], _ state: inout LoopState) {
+        guard state.storeUp || ContinuousClock.now >= state.nextAttempt else {
+            spoolOrDrop(batch, sync: true)
+            return
+        }
+        if let failed = insertOrIsolate(batch, &state) { spoolOrDrop(failed, sync: true) }
+    }
+
+    /// Inserts a batch. A statement error (a malformed event) is isolated by retrying event by event,
+    /// so one bad event cannot block the rest. Returns the events that must be kept for later because
+    /// the store became unavailable, or nil when all were handled.
+    private func insertOrIsolate(_ batch: [AuditEvent], _ state: inout LoopState) -> [AuditEvent]? {
+        do {
+            try timedInsert(batch)
+            markUp(&state)
+            return nil
+        } catch let error as AuditError where error.code == .statement {
+            counters.writeErrors.add(1)
+            for (index, event) in batch.enumerated() {
+                do {
+                    try timedInsert([event])
+                } catch let error as AuditError where error.code == .statement {
+                    reject(event, error)
+                } catch {
+                    markDown(error, &state)
+                    return Array(batch[index...])
+                }
+            }
+            markUp(&state)
+            return nil
+        } catch {
+            markDown(error, &state)
+            return batch
+        }
+    }
+
+    private func timedInsert(_ events: [AuditEvent]) throws {
+        let start = ContinuousClock.now
+        let inserted = try store.insert(events)
+        let (secs, attos) = start.duration(to: .now).components
+        let nanos = UInt64(max(0, secs)) * 1_000_000_000 + UInt64(max(0, attos) / 1_000_000_000)
+        counters.stored.add(inserted)
+        counters.batches.add(1)
+        counters.batchNanosTotal.wrappingAdd(nanos, ordering: .relaxed)
+        counters.lastBatchNanos.store(nanos, ordering: .relaxed)
+    }
+
+    /// Keeps an event the store refuses in `rejected/` beside the spool, for a person to look at.
+    private func reject(_ event: AuditEvent, _ error: any Error) {
+        counters.rejected.add(1)
+        logger.error("audit store refused an event; kept in the spool's rejected/ directory",
+                     metadata: ["id": "\(event.id)", "error": "\(error)"])
+        do {
+            try AuditSpool(directory: spool.directory + "/rejected").append([event], sync: true)
+        } catch {
+            counters.dropped.add(1)
+        }
+    }
+
+    /// Replays one batch of the oldest spool segment.
+    private func replayStep(_ state: inout LoopState) {
+        do {
+            if state.replayPending.isEmpty {
+                if state.replayReader == nil {
+                    var segments = try spool.segments()
+                    if segments.isEmpty {
+                        try spool.sealCurrent()
+                        segments = try spool.segments()
+                    }
+                    guard let first = segments.first else {
+                        try spool.recount()
+                        return
+                    }
+                    state.replayReader = try AuditLineReader(path: first)
+                    logger.info("replaying audit spool segment", metadata: ["segment": "\(first)"])
+                }
+                guard let reader = state.replayReader else { return }
+                let events = try reader.next(max: configuration.batchSize)
+                if events.isEmpty {
+                    finishSegment(reader)
+                    state.replayReader = nil
+                    return
+                }
+                state.replayPending = events
+            }
+            let events = state.replayPending
+            if let kept = insertOrIsolate(events, &state) {
+                state.replayPending = kept
+            } else {
+                counters.replayed.add(events.count)
+                state.replayPending = []
+            }
+        } catch {
+            logger.error("audit spool replay failed; will retry", metadata: ["error": "\(error)"])
+            state.replayReader = nil
+            state.replayPausedUntil = .now + .seconds(configuration.retryMaximum)
+        }
+    }
+
+    private func finishSegment(_ reader: AuditLineReader) {
+        if reader.badLines > 0 {
+            counters.badSpoolLines.add(reader.badLines)
+            logger.warning("skipped unreadable audit spool lines", metadata: [
+                "count": "\(reader.badLines)", "last": "\(reader.lastBadLine ?? "")"])
+        }
+        spool.remove(segment: reader.path)
+    }
+
+    private func prune(days: Int, _ state: inout LoopState) {
+        state.nextPrune = .now + .seconds(configuration.pruneInterval)
+        let cutoff = AuditTime.now().adding(seconds: -Int64(days) * 86_400)
+        do {
+            let deleted = try store.prune(olderThan: cutoff)
+            counters.pruned.add(deleted)
+            if deleted > 0 {
+                logger.info("audit retention pruned events", metadata: ["deleted": "\(deleted)", "days": "\(days)"])
+            }
+        } catch {
+            logger.warning("audit retention failed; will retry", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func markDown(_ error: any Error, _ state: inout LoopState) {
+        counters.writeErrors.add(1)
+        if state.storeUp {
+            logger.warning("audit store unavailable; spooling events until it returns",
+                           metadata: ["store": "\(store.kindName)", "error": "\(error)"])
+            state.retryDelay = configuration.retryMinimum
+        } else {
+            state.retryDelay = min(configuration.retryMaximum, state.retryDelay * 2)
+            logger.debug("audit store still unavailable", metadata: ["error": "\(error)"])
+        }
+        state.storeUp = false
+        counters.storeUp.store(false, ordering: .relaxed)
+        state.nextAttempt = .now + .seconds(state.retryDelay)
+    }
+
+    private func markUp(_ state: inout LoopState) {
+        if !state.storeUp {
+            logger.info("audit store is back; replaying the spool", metadata: ["spool_bytes": "\(spool.bytes)"])
+        }
+        state.storeUp = true
+        counters.storeUp.store(true, ordering: .relaxed)
+        state.retryDelay = configuration.retryMinimum
+    }
+}

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: Apache-2.0
+import CSQLite
+import Synchronization
+
+/// The embedded store: one SQLite file in WAL mode, so `tokengate serve` needs nothing else and
+/// `tokengate audit query` can read while the server writes.
+///
+/// `synchronous=FULL`: a committed batch survives a power cut. Batching makes that one fsync per
+/// batch, not per event (see hack/bench-audit.sh for what it costs).
+public final class SQLiteAuditStore: AuditStore {
+    public let path: String
+    public var kindName: String { "sqlite" }
+
+    private struct State {
+        var connection: SQLiteConnection?
+        var insert: SQLiteStatement?
+    }
+    private let state = Mutex(State())
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    /// - Parameter create: false to fail when the file does not exist (query tools).
+    public init(path: String, create: Bool = true) throws {
+        self.path = path
+        try state.withLock { state in
+            _ = try Self.connection(&state, path: path, create: create)
+        }
+        try migrate()
+    }
+
+    private static func connection(_ state: inout State, path: String, create: Bool = true) throws -> SQLiteConnection {
+        if let connection = state.connection { return connection }
+        let connection = try SQLiteConnection(path: path, create: create)
+        let mode = try connection.rows("PRAGMA journal_mode=WAL").first?.first
+        guard mode == .text("wal") else {
+            throw AuditError(.io, "SQLite could not switch \(path) to WAL mode (got \(String(describing: mode))); "
+                + "WAL needs a local file system that supports shared memory")
+        }
+        try connection.execute("PRAGMA synchronous=FULL")
+        state.connection = connection
+        return connection
+    }
+
+    private func withConnection<T: Sendable>(_ body: (SQLiteConnection, inout State) throws -> T) throws -> T {
+        try state.withLock { state in
+            let connection = try Self.connection(&state, path: path)
+            return try body(connection, &state)
+        }
+    }
+
+    public func migrate() throws {
+        try withConnection { connection, _ in
+            // IMMEDIATE takes the write lock first, so two processes cannot both apply a migration.
+            try connection.execute("BEGIN IMMEDIATE")
+            do {
+                try connection.execute(AuditSchema.createVersionTable)
+                let current = try Self.version(connection)
+                if current > AuditSchema.currentVersion { throw AuditSchema.newerSchemaError(found: current) }
+                for migration in AuditSchema.migrations where migration.version > current {
+                    for statement in migration.statements { try connection.execute(statement) }
+                    try connection.execute("INSERT INTO \(AuditSchema.versionTable) (version, applied_at_us) "
+                        + "VALUES (\(migration.version), \(AuditTime.now().microseconds))")
+                }
+                try connection.execute("COMMIT")
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    private static func version(_ connection: SQLiteConnection) throws -> Int {
+        let exists = try connection.rows(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [.text(AuditSchema.versionTable)])
+        guard exists.first?.first != .integer(0) else { return 0 }
+        if case .integer(let version) = try connection.rows("SELECT max(version) FROM \(AuditSchema.versionTable)").first?.first {
+            return Int(version)
+        }
+        return 0
+    }
+
+    public func schemaVersion() throws -> Int {
+        try withConnection { connection, _ in try Self.version(connection) }
+    }
+
+    @discardableResult
+    public func insert(_ events: [AuditEvent]) throws -> Int {
+        guard !events.isEmpty else { return 0 }
+        return try withConnection { connection, state in
+            let statement: SQLiteStatement
+            if let cached = state.insert {
+                statement = cached
+            } else {
+                let markers = (1...AuditField.allCases.count).map { "?\($0)" }.joined(separator: ", ")
+                statement = try connection.prepare(
+                    "INSERT OR IGNORE INTO \(AuditSchema.table) (\(AuditSchema.columnList)) VALUES (\(markers))")
+                state.insert = statement
+            }
+            try connection.execute("BEGIN IMMEDIATE")
+            var inserted = 0
+            do {
+                for event in events {
+                    try statement.bind(AuditField.allCases.map { $0.value(of: event) })
+                    _ = try statement.step()
+                    inserted += connection.changes
+                }
+                try connection.execute("COMMIT")
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+            return inserted
+        }
+    }
+
+    public func query(_ query: AuditQuery) throws -> [AuditEvent] {
+        let (sql, arguments) = query.sql { "?\($0)" }
+        return try withConnection { connection, _ in
+            try connection.rows(sql, arguments).compactMap { AuditEvent(values: $0) }
+        }
+    }
+
+    public func explain(_ query: AuditQuery) throws -> [String] {
+        let (sql, arguments) = query.sql { "?\($0)" }
+        return try withConnection { connection, _ in
+            // Columns: id, parent, notused, detail.
+            try connection.rows("EXPLAIN QUERY PLAN " + sql, arguments).compactMap { row in
+                if case .text(let detail) = row.last { detail } else { nil }
+            }
+        }
+    }
+
+    @discardableResult
+    public func prune(olderThan cutoff: AuditTime) throws -> Int {
+        var total = 0
+        while true {
+            // One short transaction per chunk keeps the write lock free for the batch writer.
+            let deleted = try withConnection { connection, _ in
+                _ = try connection.rows("""
+                    DELETE FROM \(AuditSchema.table) WHERE rowid IN
+                    (SELECT rowid FROM \(AuditSchema.table) WHERE ts_us < ?1 LIMIT 5000)
+                    """, [.integer(cutoff.microseconds)])
+                return connection.changes
+            }
+            total += deleted
+            if deleted == 0 { return total }
+        }
+    }
+
+    public func count() throws -> Int {
+        try withConnection { connection, _ in
+            if case .integer(let count) = try connection.rows("SELECT count(*) FROM \(AuditSchema.table)").first?.first {
+                return Int(count)
+            }
+            return 0
+        }
+    }
+
+    /// Runs SQL directly (tests, `ANALYZE`).
+    public func execute(_ sql: String) throws {
+        try withConnection { connection, _ in try connection.execute(sql) }
+    }
+
+    public func close() {
+        state.withLock { state in
+            state.insert = nil
+            state.connection?.close()
+            state.connection = nil
+        }
+    }
+}

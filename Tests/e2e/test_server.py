@@ -714,3 +714,35 @@ def test_connections_beyond_the_limit_are_closed_and_the_server_recovers(tokenga
             time.sleep(0.1)  # the closed connections are released asynchronously
     else:
         pytest.fail("server did not accept connections again")
+
+
+# --- configuration (--config goes to TokenGateAdmission) ---------------------------------------
+
+def test_invalid_config_stops_serve_with_its_reason(tmp_path, certs):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("enable_tokenrequest: maybe\n")
+    result = run_tokengate("serve", "--listen", "127.0.0.1:0", "--tls-cert", certs.cert, "--tls-key", certs.key,
+                           "--config", bad, check=False, timeout=30)
+    assert result.returncode != 0
+    assert "enable_tokenrequest" in result.stderr and "Usage" not in result.stderr
+    result = run_tokengate("serve", "--listen", "127.0.0.1:0", "--tls-cert", certs.cert, "--tls-key", certs.key,
+                           "--config", tmp_path / "missing.yaml", check=False, timeout=30)
+    assert result.returncode != 0 and "missing.yaml" in result.stderr
+
+
+def test_mutate_through_the_server_answers_a_json_patch_and_logs_it(tmp_path, tokengate_server):
+    import base64
+    config = tmp_path / "tokengate.yaml"
+    config.write_text("services:\n  enable_tokenrequest: true\ntokengate:\n  selectors:\n    - app: payments-api\n")
+    server = tokengate_server(config=config)
+    review = admission_fixture()
+    status, _, body = server.request("POST", "/mutate?timeout=10s", body=json.dumps(review).encode(), headers=JSON_HEADERS)
+    assert status == 200
+    response = json.loads(body)["response"]
+    assert response["uid"] == review["request"]["uid"] and response["allowed"] is True
+    assert response["patchType"] == "JSONPatch"
+    operations = json.loads(base64.b64decode(response["patch"], validate=True))
+    assert isinstance(operations, list) and operations
+    time.sleep(0.2)
+    [line] = [e for e in server.logs() if e.get("message") == "admission"]
+    assert line["decision"] == "patched" and int(line["patch_ops"]) == len(operations)

@@ -33,8 +33,13 @@ struct RenderCommand: ParsableCommand {
             tokengate-config ConfigMap (instead of --config).
 
             As a kustomize transformer (kustomize build --enable-alpha-plugins --enable-exec): \
-            kustomize runs exec functions without arguments, so point the function annotation at \
-            a two-line script, `#!/bin/sh` and `exec tokengate render --krm`:
+            kustomize runs exec functions without arguments, so save this script beside \
+            kustomization.yaml as tokengate-render.sh (chmod +x):
+
+              #!/bin/sh
+              exec tokengate render --krm
+
+            and point a transformer configuration at it:
 
               apiVersion: v1
               kind: ConfigMap

@@ -17,6 +17,6 @@ struct TokenGate: AsyncParsableCommand {
         version: TokenGateVersion.current,
         subcommands: [
             ServeCommand.self, CertsCommand.self, MutateCommand.self, LintCommand.self, KeysCommand.self, ExchangeCommand.self, ManifestsCommand.self,
-            AuditCommand.self,
+            AuditCommand.self, RenderCommand.self,
         ])
 }

@@ -144,7 +144,12 @@ public final class HTTPSClient: Sendable {
             head: HTTPRequestHead(version: .http1_1, method: request.method, uri: request.target, headers: headers),
             body: body, maxResponseBytes: request.maxResponseBytes, promise: promise)
         channel.writeAndFlush(call).whenFailure { error in
-            promise.fail(HTTPSClientError(.closed, "\(endpoint): cannot send the request: \(error)", beforeResponse: true))
+            // Writes wait for the handshake, so a failed handshake fails the write with its reason.
+            if let tls = error as? TLSError {
+                promise.fail(HTTPSClientError(.tls, "\(endpoint): \(tls.message)"))
+            } else {
+                promise.fail(HTTPSClientError(.closed, "\(endpoint): cannot send the request: \(error)", beforeResponse: true))
+            }
         }
         defer { timer.cancel() }
         do {

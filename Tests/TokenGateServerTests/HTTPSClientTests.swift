@@ -37,14 +37,14 @@ struct HTTPSClientTests {
             let error = await #expect(throws: HTTPSClientError.self) {
                 _ = try await wrongCA.send(HTTPSRequest(.GET, "/healthz"), timeout: .seconds(5))
             }
-            #expect(error?.code == .tls)
+            #expect(error?.code == .tls, "\(String(describing: error))")
             #expect(error?.message.contains("certificate verify failed") == true)
             let trust = try TLSContext.client(trustRoots: .pem(try certificates.bytes(certificates.ca)))
             let wrongName = HTTPSClient(tls: trust, host: "127.0.0.1", port: port, serverName: "kubernetes.default.svc")
             let nameError = await #expect(throws: HTTPSClientError.self) {
                 _ = try await wrongName.send(HTTPSRequest(.GET, "/healthz"), timeout: .seconds(5))
             }
-            #expect(nameError?.code == .tls)
+            #expect(nameError?.code == .tls, "\(String(describing: nameError))")
         }
     }
 

@@ -53,6 +53,12 @@ final class HTTPClientCallHandler: ChannelDuplexHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let call = unwrapOutboundIn(data)
+        // The handshake may have failed before this call reached the connection.
+        if let reason = handshake.failure {
+            call.promise.fail(HTTPSClientError(.tls, "\(endpoint): \(reason)"))
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
         guard pending == nil else {
             call.promise.fail(HTTPSClientError(.invalid, "\(endpoint): a call is already in progress on this connection"))
             promise?.fail(ChannelError.inappropriateOperationForState)

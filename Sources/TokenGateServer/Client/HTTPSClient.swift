@@ -24,7 +24,13 @@ public final class HTTPSClient: Sendable {
     public let tls: TLSContext
     private let group: any EventLoopGroup
     private let maximumIdle: Int
-    private let idle = Mutex<[any Channel]>([])
+    private let idle = Mutex<[Connection]>([])
+
+    /// A connection and what its handshake reported.
+    private struct Connection: Sendable {
+        let channel: any Channel
+        let handshake: HandshakeFailureNote
+    }
 
     /// - Parameters:
     ///   - serverName: the name the certificate must carry; defaults to `host`.
@@ -42,7 +48,7 @@ public final class HTTPSClient: Sendable {
     }
 
     deinit {
-        for channel in idle.withLock({ $0 }) { channel.close(promise: nil) }
+        for connection in idle.withLock({ $0 }) { connection.channel.close(promise: nil) }
     }
 
     /// `host:port` for messages and the `Host` header.
@@ -53,13 +59,13 @@ public final class HTTPSClient: Sendable {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         var retried = false
         while true {
-            let (channel, reused) = try await checkout(deadline: deadline)
+            let (connection, reused) = try await checkout(deadline: deadline)
             do {
-                let response = try await exchange(request, on: channel, deadline: deadline, timeout: timeout)
-                if response.keepAlive { checkin(channel) } else { channel.close(promise: nil) }
+                let response = try await exchange(request, on: connection, deadline: deadline, timeout: timeout)
+                if response.keepAlive { checkin(connection) } else { connection.channel.close(promise: nil) }
                 return response
             } catch {
-                channel.close(promise: nil)
+                connection.channel.close(promise: nil)
                 // The server may close an idle keep-alive connection just as we reuse it.
                 if reused, !retried, error.beforeResponse, error.code == .closed || error.code == .invalid {
                     retried = true
@@ -72,39 +78,39 @@ public final class HTTPSClient: Sendable {
 
     /// Closes the idle connections (in-flight calls finish on theirs).
     public func closeIdleConnections() {
-        for channel in idle.withLock({ pool in defer { pool = [] }; return pool }) { channel.close(promise: nil) }
+        for connection in idle.withLock({ pool in defer { pool = [] }; return pool }) { connection.channel.close(promise: nil) }
     }
 
     // MARK: - connections
 
-    private func checkout(deadline: NIODeadline) async throws(HTTPSClientError) -> (any Channel, reused: Bool) {
-        while let channel = idle.withLock({ $0.popLast() }) {
-            if channel.isActive { return (channel, true) }
+    private func checkout(deadline: NIODeadline) async throws(HTTPSClientError) -> (Connection, reused: Bool) {
+        while let connection = idle.withLock({ $0.popLast() }) {
+            if connection.channel.isActive { return (connection, true) }
         }
         return (try await connect(deadline: deadline), false)
     }
 
-    private func checkin(_ channel: any Channel) {
-        guard channel.isActive else { return }
+    private func checkin(_ connection: Connection) {
+        guard connection.channel.isActive else { return }
         let kept = idle.withLock { pool -> Bool in
             guard pool.count < maximumIdle else { return false }
-            pool.append(channel)
+            pool.append(connection)
             return true
         }
-        if !kept { channel.close(promise: nil) }
+        if !kept { connection.channel.close(promise: nil) }
     }
 
-    private func connect(deadline: NIODeadline) async throws(HTTPSClientError) -> any Channel {
+    private func connect(deadline: NIODeadline) async throws(HTTPSClientError) -> Connection {
         let remaining = deadline - NIODeadline.now()
         guard remaining > .zero else { throw HTTPSClientError(.timeout, "\(authority): no time left to connect") }
         let tls = self.tls, serverName = self.serverName, endpoint = "https://\(authority)"
+        let note = HandshakeFailureNote()
         do {
-            return try await ClientBootstrap(group: group)
+            let channel = try await ClientBootstrap(group: group)
                 .connectTimeout(remaining)
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        let note = HandshakeFailureNote()
                         let sync = channel.pipeline.syncOperations
                         try sync.addHandler(TLSHandler(context: tls, role: .client(serverName: serverName), observer: note,
                                                        handshakeTimeout: remaining))
@@ -113,6 +119,7 @@ public final class HTTPSClient: Sendable {
                     }
                 }
                 .connect(host: host, port: port).get()
+            return Connection(channel: channel, handshake: note)
         } catch ChannelError.connectTimeout {
             throw HTTPSClientError(.timeout, "\(endpoint): no connection within \(remaining.shown)")
         } catch {
@@ -121,8 +128,9 @@ public final class HTTPSClient: Sendable {
     }
 
     private func exchange(
-        _ request: HTTPSRequest, on channel: any Channel, deadline: NIODeadline, timeout: Duration
+        _ request: HTTPSRequest, on connection: Connection, deadline: NIODeadline, timeout: Duration
     ) async throws(HTTPSClientError) -> HTTPSResponse {
+        let channel = connection.channel, note = connection.handshake
         var headers = HTTPHeaders()
         headers.add(name: "host", value: authority)
         for (name, value) in request.headers { headers.add(name: name, value: value) }
@@ -144,8 +152,10 @@ public final class HTTPSClient: Sendable {
             head: HTTPRequestHead(version: .http1_1, method: request.method, uri: request.target, headers: headers),
             body: body, maxResponseBytes: request.maxResponseBytes, promise: promise)
         channel.writeAndFlush(call).whenFailure { error in
-            // Writes wait for the handshake, so a failed handshake fails the write with its reason.
-            if let tls = error as? TLSError {
+            // Writes wait for the handshake, so a failed handshake fails the write: say why it failed.
+            if let reason = note.failure {
+                promise.fail(HTTPSClientError(.tls, "\(endpoint): \(reason)"))
+            } else if let tls = error as? TLSError {
                 promise.fail(HTTPSClientError(.tls, "\(endpoint): \(tls.message)"))
             } else {
                 promise.fail(HTTPSClientError(.closed, "\(endpoint): cannot send the request: \(error)", beforeResponse: true))

@@ -30,12 +30,22 @@ cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; w
 trap cleanup EXIT
 
 "$bin" certs --service tokengate --namespace bench --out "$work/certs" >/dev/null
+# The real mutation: token requests on, and the fixture's Deployment (app: payments-api) selected,
+# so every request is parsed, decided and answered with a JSON patch.
+cat >"$work/config.yaml" <<'YAML'
+enable_tokenrequest: true
+token_request_audience: https://kubernetes.default.svc
+token_request_expiration_seconds: 600
+tokengate:
+  selectors:
+    - app: payments-api
+YAML
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # TokenGate
 tg_port="$(free_port)"
 "$bin" serve --listen "127.0.0.1:$tg_port" --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" \
-  --log-format json --log-level "${LOG_LEVEL:-info}" >"$work/tokengate.log" 2>&1 &
+  --config "$work/config.yaml" --log-format json --log-level "${LOG_LEVEL:-info}" >"$work/tokengate.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do curl -s --cacert "$work/certs/ca.crt" "https://localhost:$tg_port/healthz" -o /dev/null && break; sleep 0.1; done
 
@@ -43,6 +53,7 @@ for _ in $(seq 100); do curl -s --cacert "$work/certs/ca.crt" "https://localhost
 curl -sS --cacert "$work/certs/ca.crt" -H 'Content-Type: application/json' --data-binary "@$fixture" \
   "https://localhost:$tg_port/mutate?timeout=10s" >"$work/response.json"
 response_bytes="$(wc -c <"$work/response.json")"
+grep -q '"patchType":"JSONPatch"' "$work/response.json" || { echo "bench-mutate: /mutate answered no patch; the benchmark must exercise the mutation" >&2; exit 1; }
 grep -q "'" "$work/response.json" && { echo "response contains a quote nginx cannot embed" >&2; exit 1; }
 
 nginx_port="$(free_port)"

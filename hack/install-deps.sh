@@ -11,7 +11,7 @@ want_test=0
 run_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 build_pkgs=(pkg-config libssl-dev libjansson-dev libsqlite3-dev libpq-dev openssl ca-certificates)
-test_pkgs=(curl python3 python3-pip postgresql wrk nginx-light sqlite3 procps iproute2)
+test_pkgs=(curl python3 python3-pip postgresql wrk nginx-light sqlite3 procps iproute2 binutils git)
 
 missing=()
 for p in "${build_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

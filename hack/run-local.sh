@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Builds tokengate, generates development certificates into certs/ (once), and runs the server
+# Installs the Debian packages TokenGate needs (hack/install-deps.sh), builds tokengate, generates development certificates into certs/ (once), and runs the server
 # in the foreground on https://localhost:8443 with text logs. Ctrl-C drains and stops it.
 #   hack/run-local.sh [extra `tokengate serve` flags]
-# Environment: LISTEN (default 127.0.0.1:8443), CONFIGURATION (debug|release, default debug).
+# Environment: LISTEN (default 127.0.0.1:8443), CONFIGURATION (debug|release, default debug),
+#              TOKENGATE_CONFIG (default hack/dev-config.yaml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 configuration="${CONFIGURATION:-debug}"
+hack/install-deps.sh
 swift build -c "$configuration" --product tokengate
 bin="$(swift build -c "$configuration" --show-bin-path)/tokengate"
 if [[ ! -f certs/tls.crt || ! -f certs/tls.key || ! -f certs/ca.crt ]]; then
   "$bin" certs --service tokengate --namespace tokengate-system --out certs
 fi
 echo "TokenGate on https://${LISTEN:-127.0.0.1:8443} (CA: certs/ca.crt). Try: hack/send-review.sh" >&2
-exec "$bin" serve --listen "${LISTEN:-127.0.0.1:8443}" --tls-cert certs/tls.crt --tls-key certs/tls.key --drain-seconds 0 "$@"
+exec "$bin" serve --listen "${LISTEN:-127.0.0.1:8443}" --tls-cert certs/tls.crt --tls-key certs/tls.key --drain-seconds 0 \
+  --config "${TOKENGATE_CONFIG:-hack/dev-config.yaml}" "$@"

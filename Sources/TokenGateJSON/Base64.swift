@@ -15,27 +15,40 @@ public enum Base64 {
         encode(bytes, alphabet: urlAlphabet, pad: false)
     }
 
+    /// Writes straight into the result string's storage: one allocation, no per-group arrays
+    /// (this runs on every patched admission response).
     private static func encode(_ bytes: some Collection<UInt8>, alphabet: [UInt8], pad: Bool) -> String {
         let input = Array(bytes)
-        var out: [UInt8] = []
-        out.reserveCapacity((input.count + 2) / 3 * 4)
-        var index = 0
-        while index + 3 <= input.count {
-            let n = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
-            index += 3
+        let full = input.count / 3
+        let rest = input.count - full * 3
+        let length = full * 4 + (rest == 0 ? 0 : (pad ? 4 : rest + 1))
+        guard length > 0 else { return "" }
+        return input.withUnsafeBufferPointer { source in
+            alphabet.withUnsafeBufferPointer { table in
+                String(unsafeUninitializedCapacity: length) { out in
+                    var o = 0
+                    var i = 0
+                    for _ in 0..<full {
+                        let n = UInt32(source[i]) << 16 | UInt32(source[i + 1]) << 8 | UInt32(source[i + 2])
+                        out[o] = table[Int(n >> 18 & 63)]
+                        out[o + 1] = table[Int(n >> 12 & 63)]
+                        out[o + 2] = table[Int(n >> 6 & 63)]
+                        out[o + 3] = table[Int(n & 63)]
+                        i += 3
+                        o += 4
+                    }
+                    if rest > 0 {
+                        let n = UInt32(source[i]) << 16 | (rest == 2 ? UInt32(source[i + 1]) << 8 : 0)
+                        out[o] = table[Int(n >> 18 & 63)]
+                        out[o + 1] = table[Int(n >> 12 & 63)]
+                        o += 2
+                        if rest == 2 { out[o] = table[Int(n >> 6 & 63)]; o += 1 }
+                        if pad { while o < length { out[o] = UInt8(ascii: "="); o += 1 } }
+                    }
+                    return o
+                }
+            }
         }
-        let rest = input.count - index
-        if rest == 1 {
-            let n = UInt32(input[index]) << 16
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)]]
-            if pad { out += Array("==".utf8) }
-        } else if rest == 2 {
-            let n = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)]]
-            if pad { out.append(UInt8(ascii: "=")) }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes standard base64 with padding; whitespace is not allowed.

@@ -1,34 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-//
-// INACTIVE until the `tls` branch (TokenGateCrypto's X509Certificate, X509Key, X509Issuer,
-// X509FileWriter, DevelopmentCertificates) is merged: this file uses that API, so it is compiled
-// only with -D TOKENGATE_CERTS_MAINTENANCE. To wire it (lead), delete the `#if` line below and the
-// `#endif` at the end, and add to CertsCommand (tested in exactly this form):
-//
-//     @Flag(help: "Check tls.crt/tls.key/ca.crt in --out (names, expiry, CA signature, key pair); exit 1 on a problem.")
-//     var check = false
-//     @Flag(help: "Replace tls.crt/tls.key in --out with a new serving certificate from the existing CA (ca.crt + ca.key); caBundle stays valid.")
-//     var rotate = false
-//     @Option(name: .customLong("ca-key"), help: "CA private key for --rotate (default: <out>/ca.key).")
-//     var caKey: String?
-//     @Option(name: .customLong("warn-days"), help: "--check fails when the certificate or CA expires within this many days.")
-//     var warnDays: Int = 30
-//     // at the top of run():
-//     if check {
-//         let result = try CertsMaintenance.check(directory: out, service: service, namespace: namespace, warnDays: warnDays)
-//         print(result.report)
-//         if !result.isHealthy { throw ExitCode(1) }
-//         return
-//     }
-//     if rotate {
-//         let certificate = try CertsMaintenance.rotate(directory: out, service: service, namespace: namespace, validityDays: days, caKeyPath: caKey)
-//         print("wrote \(out)/tls.crt and \(out)/tls.key (0600), serial \(certificate.serialNumberHex); ca.crt unchanged")
-//         return
-//     }
-//
-// `--rotate` needs the CA's key: `tokengate certs` must also write `ca.key` (0600; git-ignored by
-// certs/*.key) -- DevelopmentCertificates does not expose the CA key yet.
-#if TOKENGATE_CERTS_MAINTENANCE
 import COpenSSL
 import Foundation
 import TokenGateCrypto
@@ -133,6 +103,18 @@ enum CertsMaintenance {
         return certificate
     }
 
+    /// The Service and namespace the serving certificate in `directory` was issued for, read
+    /// from its CN `NAME.NS.svc` (what `tokengate certs` and `--rotate` write).
+    static func servingName(directory: String) throws -> (service: String, namespace: String)? {
+        let serving = try X509Certificate(pem: read(directory, "tls.crt"))
+        // X509_NAME_oneline form: `/CN=tokengate.ns.svc` (possibly after other attributes).
+        guard let range = serving.subject.range(of: "CN=") else { return nil }
+        let commonName = serving.subject[range.upperBound...].prefix { $0 != "/" }
+        let labels = commonName.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count == 3, labels[2] == "svc", !labels[0].isEmpty, !labels[1].isEmpty else { return nil }
+        return (String(labels[0]), String(labels[1]))
+    }
+
     // MARK: - Helpers
 
     private static func read(_ directory: String, _ name: String) throws -> [UInt8] {
@@ -169,4 +151,3 @@ enum CertsMaintenance {
         }
     }
 }
-#endif

@@ -147,7 +147,7 @@ struct ServeCommand: AsyncParsableCommand {
     static func makeAdmissionHandler(configPath: String?, logger: Logger) throws -> any AdmissionReviewHandler {
         let loaded: (settings: ProjectionSettings, warnings: [String])
         do {
-            loaded = try ProjectionSettings.load(configPath: configPath)
+            loaded = try ProjectionSettings.load(configPath: configPath, ownNamespaceFallback: ProjectionSettings.podNamespace())
         } catch {
             throw ServeStartupError(message: "--config \(configPath ?? "(none)"): \(error)")
         }

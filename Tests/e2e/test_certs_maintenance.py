@@ -1,6 +1,6 @@
 """`tokengate certs --check` and `tokengate certs --rotate` (issue 7), driven through the real
-binary and checked with the openssl CLI. The logic is Sources/tokengate/CertsMaintenance.swift;
-these tests skip, saying so, until CertsCommand has the flags.
+binary and checked with the openssl CLI. The logic is Sources/tokengate/CertsMaintenance.swift,
+wired into CertsCommand; the tests skip, saying so, on a binary without the flags.
 
 Needs: openssl, the binary at $TOKENGATE_BIN with `certs --check/--rotate`.
 """
@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from manifest_support import b64decode_k8s, documents, find, make_ca_and_leaf, tokengate, tokengate_has
+from manifest_support import REPO, b64decode_k8s, documents, find, make_ca_and_leaf, tokengate, tokengate_has
 
 NAMESPACE = "ou-tokengate"
 
@@ -93,3 +93,42 @@ def test_rotate_without_the_ca_key_explains_the_way_out(tmp_path):
                        "--out", str(certs), check=False)
     assert result.returncode != 0
     assert "ca.key" in result.stderr and "New CA" in result.stderr
+
+
+def test_certs_writes_the_ca_key_0600_and_git_ignores_every_key(tmp_path):
+    """`tokengate certs` keeps the CA key (for --rotate) next to the certificates, private, and
+    certs/.gitignore keeps it -- and every other key -- out of git even without the top-level
+    .gitignore (certs/ copied into a GitOps repository, say)."""
+    out = tmp_path / "certs"
+    tokengate("certs", "--service", "tokengate", "--namespace", NAMESPACE, "--out", str(out))
+    assert (out / "ca.key").stat().st_mode & 0o777 == 0o600
+    ca_pub = openssl("x509", "-in", str(out / "ca.crt"), "-noout", "-pubkey")
+    assert openssl("pkey", "-in", str(out / "ca.key"), "-pubout") == ca_pub, "ca.key is not the key of ca.crt"
+
+    repo = tmp_path / "gitops"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    shutil.copytree(REPO / "certs", repo / "certs", ignore=shutil.ignore_patterns("*.key", "*.crt", "*.pem"))
+    for name in ("ca.key", "tls.key", "ca.crt", "tls.crt"):
+        shutil.copy(out / name, repo / "certs" / name)
+    (repo / "certs" / "signing.pem").write_text("not a real key")
+    status = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=all"],
+                            check=True, capture_output=True, text=True).stdout
+    assert "certs/kustomization.yaml" in status and "certs/README.md" in status
+    for name in ("ca.key", "tls.key", "signing.pem", "ca.crt", "tls.crt"):
+        assert name not in status, f"certs/{name} would be committed:\n{status}"
+
+
+def test_rotate_and_check_read_the_service_names_from_the_current_certificate(tmp_path):
+    """certs/README.md's `tokengate certs --rotate --out certs` works without --service and
+    --namespace: the names come from the current tls.crt (CN NAME.NS.svc)."""
+    out = tmp_path / "certs"
+    tokengate("certs", "--service", "tokengate", "--namespace", NAMESPACE, "--out", str(out))
+    serial_before = openssl("x509", "-in", str(out / "tls.crt"), "-noout", "-serial")
+    tokengate("certs", "--rotate", "--out", str(out), "--days", "90")
+    assert openssl("x509", "-in", str(out / "tls.crt"), "-noout", "-serial") != serial_before
+    openssl("verify", "-CAfile", str(out / "ca.crt"), "-verify_hostname", f"tokengate.{NAMESPACE}.svc",
+            "-purpose", "sslserver", str(out / "tls.crt"))
+    result = tokengate("certs", "--check", "--out", str(out), check=False)
+    assert result.returncode == 0, result.stdout
+    assert "expires in 89 days" in result.stdout or "expires in 90 days" in result.stdout
+    assert tokengate("certs", "--check", "--out", str(out), "--warn-days", "91", check=False).returncode == 1

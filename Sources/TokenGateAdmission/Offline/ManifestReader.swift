@@ -7,6 +7,22 @@ import Yams
 /// into its items.
 public enum ManifestReader {
     public static func objects(from text: String) throws(ManifestError) -> [JSONDocument] {
+        var objects: [JSONDocument] = []
+        for root in try documents(from: text) { try collect(root.rootNode, into: &objects) }
+        return objects
+    }
+
+    /// The objects of one document from ``documents(from:)``: none for an empty document, the
+    /// items of a `List`, or the document itself.
+    public static func objects(in document: JSONDocument) throws(ManifestError) -> [JSONDocument] {
+        var objects: [JSONDocument] = []
+        try collect(document.rootNode, into: &objects)
+        return objects
+    }
+
+    /// The documents of the stream as they are (a `List` stays one document; empty ones are
+    /// null), for callers that look at the whole document first, e.g. a KRM `ResourceList`.
+    public static func documents(from text: String) throws(ManifestError) -> [JSONDocument] {
         let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }
         var roots: [JSONDocument] = []
         if trimmed.first == "{" || trimmed.first == "[" {
@@ -32,9 +48,7 @@ public enum ManifestReader {
                 throw ManifestError("input is not valid YAML: \(Self.firstAndLastLine("\(error)"))")
             }
         }
-        var objects: [JSONDocument] = []
-        for root in roots { try collect(root.rootNode, into: &objects) }
-        return objects
+        return roots
     }
 
     /// Yams repeats the whole document as context; the first line and the position are enough.

@@ -22,6 +22,7 @@ public struct ProjectionMutator: Sendable {
             return .allow("\(operation.isEmpty ? "missing operation" : operation) of \(kind.kind) is never mutated")
         }
         guard let object = request.object, object.isObject else { return .allow("the request has no object") }
+        if let reason = ControllerConflicts.reason(kind: kind, operation: operation, object: object) { return .allow(reason) }
         if let reason = settings.skipReason(namespace: request.effectiveNamespace) { return .allow(reason) }
 
         let objectLabels = object.at("/metadata/labels")?.stringMap ?? [:]

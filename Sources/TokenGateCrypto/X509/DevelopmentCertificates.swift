@@ -9,6 +9,9 @@ public struct DevelopmentCertificates: Sendable {
     public let caCertificate: X509Certificate
     public let servingCertificate: X509Certificate
     public let servingKey: X509Key
+    /// The CA's private key: `tokengate certs` writes it as `ca.key` (0600) so that
+    /// `--rotate` can later issue a new serving certificate from the same CA.
+    public let caKey: X509Key
 
     /// File names inside the output directory, the same keys a `kubernetes.io/tls` Secret uses.
     public static let caFileName = "ca.crt"
@@ -37,7 +40,7 @@ public struct DevelopmentCertificates: Sendable {
                 dnsNames: dnsNames(service: service, namespace: namespace),
                 ipAddresses: ["127.0.0.1"], role: .server, validityDays: servingValidityDays),
             key: key, issuer: (ca, caKey))
-        return DevelopmentCertificates(caCertificate: ca, servingCertificate: serving, servingKey: key)
+        return DevelopmentCertificates(caCertificate: ca, servingCertificate: serving, servingKey: key, caKey: caKey)
     }
 
     /// Writes `ca.crt` and `tls.crt` (mode 0644) and `tls.key` (mode 0600) into `directory`.

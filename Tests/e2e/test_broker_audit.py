@@ -2,17 +2,24 @@
 """`tokengate serve --audit-db`: every exchange (granted and denied) and every admission decision
 lands in the SQLite trail, flushed on SIGTERM, and `tokengate audit query/trace` find them.
 
-The Kubernetes API server is a STAND-IN (kube_standin.py); tokengate, SQLite and the audit
-commands are real.
+The Kubernetes API server is a STAND-IN (kube_standin.py); tokengate, SQLite, PostgreSQL (started
+by hack/postgres-test.sh in a temporary directory) and the audit commands are real.
 """
 import json
+import os
+import shutil
 import signal
 import sqlite3
+import subprocess
+import tempfile
+import time
 
 import pytest
 
 from broker_support import BROKER_AUDIENCE, LEDGER, BrokerEnv, audit_query, decode_jwt, wait_for_log
-from conftest import admission_fixture, run_tokengate
+from conftest import REPO, admission_fixture, run_tokengate
+
+PG_SCRIPT = str(REPO / "hack" / "postgres-test.sh")
 
 
 @pytest.fixture
@@ -82,3 +89,43 @@ def test_exchanges_and_admissions_are_in_the_trail_after_sigterm(broker_env, tmp
         dump = "\n".join(conn.iterdump())
     assert issued not in dump and subject not in dump
     assert claims["jti"] in dump
+
+
+def pg(command, directory):
+    return subprocess.run(["bash", PG_SCRIPT, command, directory], check=True, capture_output=True, text=True,
+                          timeout=600).stdout.strip()
+
+
+def test_postgresql_trail_loses_nothing_while_the_database_is_down(broker_env, tmp_path, monkeypatch):
+    directory = tempfile.mkdtemp(prefix="tokengate-e2e-brokerpg-")
+    os.chmod(directory, 0o755)  # the server runs as `postgres` when the tests run as root
+    data = os.path.join(directory, "pg")
+    try:
+        dsn = pg("start", data)
+        pg("stop", data)  # serve starts while the database is down
+        monkeypatch.setenv("TOKENGATE_AUDIT_DSN", dsn)  # the DSN stays off the command line
+        prod = broker_env.add_cluster("prod")
+        pod = broker_env.pod(prod)
+        server = broker_env.start("--audit-spool", tmp_path / "spool", "--drain-seconds", "0")
+        issued = []
+        for _ in range(3):
+            status, _, body = broker_env.exchange(server, prod.mint(pod, [BROKER_AUDIENCE]))
+            assert status == 200, "exchanges do not wait for the audit database"
+            issued.append(decode_jwt(body["access_token"])[1]["jti"])
+        pg("start", data)
+        deadline = time.monotonic() + 60
+        rows = []
+        while time.monotonic() < deadline and len(rows) < 3:
+            result = run_tokengate("audit", "query", "--decision", "granted", "--format", "json", check=False)
+            rows = json.loads(result.stdout) if result.returncode == 0 and result.stdout.strip() else []
+            time.sleep(0.5)
+        assert sorted(row["issuedJTI"] for row in rows) == sorted(issued), "every spooled event arrived"
+        server.signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+        count = subprocess.run(["psql", dsn, "-X", "-A", "-t", "-c",
+                                "SELECT count(*), count(DISTINCT id) FROM tokengate_audit_events"],
+                               check=True, capture_output=True, text=True).stdout.strip()
+        assert count == "3|3", "exactly once"
+    finally:
+        subprocess.run(["bash", PG_SCRIPT, "destroy", data], capture_output=True, timeout=120)
+        shutil.rmtree(directory, ignore_errors=True)

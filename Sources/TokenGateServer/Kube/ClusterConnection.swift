@@ -46,7 +46,7 @@ final class ClusterConnection: Sendable {
 
     /// GETs `url` with the right client and credentials; returns status and body.
     func get(_ url: HTTPSURL, maxBytes: Int) async throws(HTTPSClientError) -> HTTPSResponse {
-        var headers: [(name: String, value: String)] = [("accept", "application/json"), ("user-agent", "tokengate")]
+        var headers: [(name: String, value: String)] = [("accept", "application/json, application/jwk-set+json"), ("user-agent", "tokengate")]
         let client: HTTPSClient
         if let endpoint, let apiClient, url.host.lowercased() == endpoint.host.lowercased(), url.port == endpoint.port {
             client = apiClient

@@ -14,17 +14,17 @@ struct HTTPSClientTests {
             let trust = try TLSContext.client(trustRoots: .pem(try certificates.bytes(certificates.ca)))
             let client = HTTPSClient(tls: trust, host: "127.0.0.1", port: port, serverName: "localhost")
             for _ in 0..<3 {
-                let health = try await client.send(HTTPSRequest(.GET, "/healthz"), timeout: .seconds(5))
+                let health = try await client.send(HTTPSRequest(.GET, "/healthz"), timeout: .seconds(30))
                 #expect(health.status == 200)
                 #expect(String(decoding: health.body, as: UTF8.self) == #"{"status":"ok"}"#)
                 #expect(health.keepAlive)
             }
-            let posted = try await client.send(HTTPSRequest(.POST, "/echo", body: Array(repeating: 0x41, count: 1000)), timeout: .seconds(5))
+            let posted = try await client.send(HTTPSRequest(.POST, "/echo", body: Array(repeating: 0x41, count: 1000)), timeout: .seconds(30))
             #expect(String(decoding: posted.body, as: UTF8.self) == "got 1000 bytes")
             #expect(server.metrics.render().contains(#"tokengate_tls_handshakes_total{version="TLSv1.3"} 1"#))
             // By IP: the certificate's IP SAN is checked.
             let byIP = HTTPSClient(tls: trust, host: "127.0.0.1", port: port)
-            #expect(try await byIP.send(HTTPSRequest(.GET, "/readyz"), timeout: .seconds(5)).status == 200)
+            #expect(try await byIP.send(HTTPSRequest(.GET, "/readyz"), timeout: .seconds(30)).status == 200)
         }
     }
 
@@ -35,14 +35,14 @@ struct HTTPSClientTests {
             let wrongCA = HTTPSClient(tls: try TLSContext.client(trustRoots: .pem(try stranger.bytes(stranger.ca))), host: "127.0.0.1",
                                       port: port, serverName: "localhost")
             let error = await #expect(throws: HTTPSClientError.self) {
-                _ = try await wrongCA.send(HTTPSRequest(.GET, "/healthz"), timeout: .seconds(5))
+                _ = try await wrongCA.send(HTTPSRequest(.GET, "/healthz"), timeout: .seconds(30))
             }
             #expect(error?.code == .tls, "\(String(describing: error))")
             #expect(error?.message.contains("certificate verify failed") == true)
             let trust = try TLSContext.client(trustRoots: .pem(try certificates.bytes(certificates.ca)))
             let wrongName = HTTPSClient(tls: trust, host: "127.0.0.1", port: port, serverName: "kubernetes.default.svc")
             let nameError = await #expect(throws: HTTPSClientError.self) {
-                _ = try await wrongName.send(HTTPSRequest(.GET, "/healthz"), timeout: .seconds(5))
+                _ = try await wrongName.send(HTTPSRequest(.GET, "/healthz"), timeout: .seconds(30))
             }
             #expect(nameError?.code == .tls, "\(String(describing: nameError))")
         }
@@ -56,11 +56,11 @@ struct HTTPSClientTests {
             let trust = try TLSContext.client(trustRoots: .pem(try certificates.bytes(certificates.ca)))
             let client = HTTPSClient(tls: trust, host: "127.0.0.1", port: port, serverName: "localhost")
             let error = await #expect(throws: HTTPSClientError.self) {
-                _ = try await client.send(HTTPSRequest(.GET, "/big", maxResponseBytes: 64 * 1024), timeout: .seconds(5))
+                _ = try await client.send(HTTPSRequest(.GET, "/big", maxResponseBytes: 64 * 1024), timeout: .seconds(30))
             }
             #expect(error?.code == .tooLarge)
             // The client is still usable afterwards (the bad connection was dropped, not pooled).
-            #expect(try await client.send(HTTPSRequest(.GET, "/big", maxResponseBytes: 1 << 20), timeout: .seconds(5)).body.count == 200_000)
+            #expect(try await client.send(HTTPSRequest(.GET, "/big", maxResponseBytes: 1 << 20), timeout: .seconds(30)).body.count == 200_000)
         }
     }
 
@@ -73,11 +73,12 @@ struct HTTPSClientTests {
                 _ = try await client.send(HTTPSRequest(.GET, "/"), timeout: .milliseconds(300))
             }
             #expect(error?.code == .timeout || error?.code == .tls, "the handshake timer may fire first: \(String(describing: error))")
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // A hang guard, not a timing claim: the call must end, even on a loaded test machine.
+            #expect(ContinuousClock.now - started < .seconds(60))
         }
         let refused = HTTPSClient(tls: try TLSContext.client(trustRoots: .system), host: "127.0.0.1", port: try await unusedPort())
         let error = await #expect(throws: HTTPSClientError.self) {
-            _ = try await refused.send(HTTPSRequest(.GET, "/"), timeout: .seconds(2))
+            _ = try await refused.send(HTTPSRequest(.GET, "/"), timeout: .seconds(30))
         }
         #expect(error?.code == .connect)
     }

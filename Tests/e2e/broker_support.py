@@ -93,7 +93,10 @@ broker:
 
     def start(self, *args, names=None):
         self.write_config(names)
-        server = self._start_server("--broker-reload-seconds", "0.3", *args, config=self.config_path)
+        # A generous API budget (a loaded CI machine must not turn into 503s); tests that are about
+        # timeouts pass their own --kube-timeout-seconds, and the later flag wins.
+        server = self._start_server("--broker-reload-seconds", "0.3", "--kube-timeout-seconds", "10", *args,
+                                    config=self.config_path)
         wait_for_log(server, lambda e: e.get("message") == "listening")
         return server
 

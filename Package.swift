@@ -10,7 +10,8 @@
 //   TokenGateAdmission                    AdmissionReview codec, projection mutator, validators, settings
 //   TokenGateAudit                        audit events, bounded queue + spool, SQLite/PostgreSQL stores
 //   TokenGateBroker                       RFC 8693 exchange: subject-token checks, policy, issuing (no sockets)
-//   TokenGateServer                       TLS (OpenSSL over memory BIOs), HTTP/1.1, routing, lifecycle
+//   TokenGateServer                       TLS (OpenSSL over memory BIOs), HTTP/1.1 server and HTTPS client,
+//                                         routing, lifecycle; broker routes, Kubernetes transport, audit wiring
 //   tokengate                             the CLI
 import PackageDescription
 
@@ -70,7 +71,8 @@ let package = Package(
             dependencies: ["TokenGateJSON", "TokenGateCrypto", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
 
-        // Kubernetes API client (pure parts here; the HTTPS transport lives with the TLS layer)
+        // Kubernetes API client (pure parts here; the HTTPS transport lives with the TLS layer in
+        // TokenGateServer/Kube, which also wires the broker and the audit trail into `serve`)
         .target(
             name: "TokenGateKubeClient",
             dependencies: ["TokenGateJSON", .product(name: "Yams", package: "Yams")],
@@ -86,7 +88,7 @@ let package = Package(
             name: "TokenGateServer",
             dependencies: [
                 "COpenSSL", "COpenSSLShims", "TokenGateJSON", "TokenGateCrypto", "TokenGateAdmission",
-                "TokenGateKubeClient",
+                "TokenGateKubeClient", "TokenGateBroker", "TokenGateAudit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -119,6 +121,7 @@ let package = Package(
             name: "TokenGateServerTests",
             dependencies: [
                 "TokenGateServer", "TokenGateCrypto", "TokenGateJSON", "TokenGateAdmission",
+                "TokenGateBroker", "TokenGateKubeClient", "TokenGateAudit",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ]),

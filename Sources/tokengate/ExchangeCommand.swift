@@ -5,12 +5,23 @@ import TokenGateBroker
 import TokenGateCrypto
 import TokenGateJSON
 
-/// `tokengate exchange --offline`: runs the broker's RFC 8693 exchange in-process.
+/// `tokengate exchange`: a pod's (or a person's) RFC 8693 client — `--url` posts to a running
+/// broker over HTTPS; `--offline` runs the broker's exchange in-process.
 struct ExchangeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exchange",
         abstract: "Exchange a pod's ServiceAccount token for a broker token (RFC 8693).",
         discussion: """
+            --url posts the token request to a running broker's token endpoint over HTTPS (TLS 1.2+, \
+            verified against --cacert or the system CAs) and prints the RFC 8693 response JSON on \
+            stdout; it exits 0 only when a token was issued, else prints the error on stderr and \
+            exits 1 (3 when the broker could not be reached).
+
+            Example (in a pod):
+              tokengate exchange --url https://tokengate.tokengate-system.svc/token \\
+                --cacert /etc/tokengate/ca.crt --token-file /var/run/secrets/tokengate/token \\
+                --audience https://ledger.example.com
+
             --offline runs the broker's exchange in this process with the config's policy and \
             signing keys, verifying the subject token against each cluster's JWKS only (no \
             TokenReview, no Pod GET: --verify jwks). Clusters need jwksFile (or a reachable key \
@@ -21,16 +32,22 @@ struct ExchangeCommand: AsyncParsableCommand {
             Example:
               tokengate exchange --offline --verify jwks --config tokengate.yaml \\
                 --token-file /var/run/secrets/tokengate/token --audience https://ledger.example.com
-
-            Exchanging against a running broker over HTTPS is not part of this command yet: POST \
-            the same form to the broker's token endpoint (see README, "Token broker").
             """)
 
     @Flag(help: "Run the exchange in this process instead of calling a broker.")
     var offline = false
 
-    @Option(help: "TokenGate config file with a broker: section.")
-    var config: String
+    @Option(help: "Token endpoint of a running broker, e.g. https://tokengate.tokengate-system.svc/token.")
+    var url: String?
+
+    @Option(help: "PEM CA bundle the broker's certificate must chain to (default: the system CAs).")
+    var cacert: String?
+
+    @Option(help: "Seconds to wait for the broker's answer.")
+    var timeoutSeconds: Double = 10
+
+    @Option(help: "TokenGate config file with a broker: section (--offline).")
+    var config: String?
 
     @Option(help: "File holding the subject token (the pod's projected ServiceAccount token).")
     var tokenFile: String
@@ -48,28 +65,52 @@ struct ExchangeCommand: AsyncParsableCommand {
     var verify: String = "jwks"
 
     func validate() throws {
-        guard offline else {
-            throw ValidationError("only --offline is available: it runs the exchange in-process (see --help)")
+        guard !audiences.isEmpty else { throw ValidationError("give at least one --audience") }
+        if url != nil {
+            guard !offline else { throw ValidationError("give --url (a running broker) or --offline (in-process), not both") }
+            guard timeoutSeconds > 0 else { throw ValidationError("--timeout-seconds must be more than 0") }
+            return
         }
+        guard offline else {
+            throw ValidationError("say where to exchange: --url https://BROKER/token, or --offline --config FILE (see --help)")
+        }
+        guard config != nil else { throw ValidationError("--offline needs --config FILE with a broker: section") }
         guard verify == "jwks" else {
             throw ValidationError("--offline cannot reach a cluster's API server for TokenReview; use --verify jwks")
         }
-        guard !audiences.isEmpty else { throw ValidationError("give at least one --audience") }
     }
 
     func run() async throws {
-        var settings = try BrokerConfigFile.load(config)
+        let subjectToken = try readSubjectToken()
+        if let url {
+            try await exchangeOnline(url: url, subjectToken: subjectToken)
+            return
+        }
+        var settings = try BrokerConfigFile.load(config ?? "")
         for index in settings.clusters.indices { settings.clusters[index].verification = .jwks }
         let keys = try SigningKeyFiles.keySet(settings.signingKeyFiles)
-        let subjectToken: String
-        do {
-            subjectToken = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        } catch {
-            throw BrokerCLIError("cannot read token file \(tokenFile): \(error.localizedDescription)")
-        }
         let offlineCluster = OfflineCluster()
         let exchange = TokenExchange(settings: settings, signingKeys: keys, fetcher: offlineCluster,
                                      reviewer: offlineCluster, pods: offlineCluster)
+        let outcome = await exchange.exchange(form: FormEncoding.encode(requestForm(subjectToken: subjectToken)), clientAddress: "offline")
+        FileHandle.standardError.write(Data(outcome.audit.json().serialized() + [0x0A]))
+        print(String(decoding: outcome.body, as: UTF8.self))
+        if outcome.status != 200 { throw ExitCode(1) }
+    }
+}
+
+extension ExchangeCommand {
+    /// The subject token, read fresh: the kubelet rewrites the file as it rotates the token.
+    func readSubjectToken() throws -> String {
+        do {
+            return try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw BrokerCLIError("cannot read token file \(tokenFile): \(error.localizedDescription)")
+        }
+    }
+
+    /// The RFC 8693 form fields of this request.
+    func requestForm(subjectToken: String) -> [(String, String)] {
         var form: [(String, String)] = [
             ("grant_type", ExchangeRequest.grantType), ("subject_token", subjectToken),
             ("subject_token_type", ExchangeRequest.jwtTokenType),
@@ -77,10 +118,7 @@ struct ExchangeCommand: AsyncParsableCommand {
         form += audiences.map { ("audience", $0) }
         if let scope { form.append(("scope", scope)) }
         if let expiresIn { form.append(("expires_in", String(expiresIn))) }
-        let outcome = await exchange.exchange(form: FormEncoding.encode(form), clientAddress: "offline")
-        FileHandle.standardError.write(Data(outcome.audit.json().serialized() + [0x0A]))
-        print(String(decoding: outcome.body, as: UTF8.self))
-        if outcome.status != 200 { throw ExitCode(1) }
+        return form
     }
 }
 

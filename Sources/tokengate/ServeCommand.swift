@@ -8,13 +8,20 @@ import TokenGateServer
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTPS admission webhook server.",
+        abstract: "Run the HTTPS admission webhook and token broker server.",
         discussion: """
             Serves POST /mutate and POST /validate (AdmissionReview v1 and v1beta1), GET /healthz, \
             GET /readyz and GET /metrics over TLS 1.2+ with ALPN http/1.1. The certificate and key are \
             re-read when their files change (including Kubernetes' ..data symlink swap); a broken new \
             pair is logged and the old one kept. On SIGTERM /readyz turns 503, and after --drain-seconds \
             the listener closes, in-flight requests finish, and the process exits 0.
+
+            With a broker: section in --config, it also serves the RFC 8693 token exchange (POST \
+            broker.tokenPath, default /token), GET /.well-known/openid-configuration and GET /keys; \
+            the config, signing keys and clusters' JWKS are reloaded without a restart (every \
+            --broker-reload-seconds, or at once on SIGHUP). With --audit-db or --audit-dsn every \
+            exchange and admission decision is stored in the audit trail (query it with \
+            `tokengate audit`); the queue is flushed before exit.
             """)
 
     @Option(help: ArgumentHelp("Address to listen on, HOST:PORT. Port 0 picks a free port (the 'listening' log line says which).", valueName: "host:port"))
@@ -62,6 +69,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-connections"), help: ArgumentHelp("Open connections allowed at once; more are closed on accept.", valueName: "count"))
     var maxConnections: Int = 4096
 
+    @OptionGroup(title: "Token broker") var brokerOptions: BrokerServeOptions
+    @OptionGroup(title: "Audit trail") var auditOptions: AuditServeOptions
+
     func validate() throws {
         _ = try ListenAddress(parsing: listen)
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json, not '\(logFormat)'") }
@@ -102,15 +112,29 @@ struct ServeCommand: AsyncParsableCommand {
         try certificates.loadInitial()
 
         var router = Router()
-        AdmissionRoutes.register(on: &router, handler: try Self.makeAdmissionHandler(configPath: config, logger: logger), logger: logger)
+        let admissionHandler = try Self.makeAdmissionHandler(configPath: config, logger: logger)
+        let audit = try Self.makeAuditTrail(options: auditOptions, serverMetrics: metrics, logger: logger)
+        AdmissionRoutes.register(on: &router, handler: admissionHandler, logger: logger) { audit?.record(admission: $0) }
+        let broker = try Self.makeBroker(
+            configPath: config, options: brokerOptions, router: &router, serverMetrics: metrics, logger: logger, audit: audit)
         readiness.addCheck("config") { nil }  // loaded and validated above, or serve did not start
 
         let server = TokenGateServer(
             settings: settings, router: router, certificates: certificates, metrics: metrics, readiness: readiness, logger: logger)
         let shutdown = GracefulShutdown()
         let trap = SignalTrap(shutdown: shutdown, logger: logger)
-        try await server.run(until: shutdown)
-        withExtendedLifetime(trap) {}
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                if let broker { group.addTask { await broker.reloader.run() } }
+                try await server.run(until: shutdown)
+                group.cancelAll()
+            }
+        } catch {
+            await Self.closeAuditTrail(audit, logger: logger)
+            throw error
+        }
+        await Self.closeAuditTrail(audit, logger: logger)
+        withExtendedLifetime((trap, broker?.hangup)) {}
     }
 
     /// The one place that decides which ``AdmissionReviewHandler`` serves /mutate and /validate:

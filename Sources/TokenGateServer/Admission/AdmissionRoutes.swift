@@ -5,15 +5,19 @@ import NIOHTTP1
 import TokenGateAdmission
 
 /// `POST /mutate` and `POST /validate`: hand the body to the ``AdmissionReviewHandler`` and log
-/// one structured line per review.
+/// one structured line per review; `observer` (the audit trail) sees every decision's record.
 public enum AdmissionRoutes {
-    public static func register(on router: inout Router, handler: any AdmissionReviewHandler, logger: Logger) {
+    public static func register(
+        on router: inout Router, handler: any AdmissionReviewHandler, logger: Logger,
+        observer: @escaping @Sendable (AdmissionRecord) -> Void = { _ in }
+    ) {
         for endpoint in AdmissionEndpoint.allCases {
             router.add(.POST, "/\(endpoint.rawValue)", accepting: ["application/json"]) { request in
                 let started = ContinuousClock.now
                 let outcome = request.body.withUnsafeReadableBytes { handler.review($0, at: endpoint) }
                 let latency = ContinuousClock.now - started
                 log(outcome, endpoint: endpoint, latency: latency, request: request, logger: logger)
+                if let record = outcome.record { observer(record) }
                 return .json(HTTPResponseStatus(statusCode: outcome.httpStatus), outcome.body)
             }
         }

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import TokenGateBroker
+import TokenGateCrypto
+import TokenGateJSON
+
+/// The broker's HTTP face: `POST <tokenPath>` (RFC 8693), `GET /.well-known/openid-configuration`
+/// and `GET /keys` (the broker as an OIDC issuer for other clusters).
+///
+/// The routes are fixed when the server starts (the router is immutable while serving): a config
+/// reload changes clusters, policy and keys, but a new `tokenPath` or issuer path takes a restart.
+public enum BrokerRoutes {
+    public static let formMediaType = "application/x-www-form-urlencoded"
+    /// Relying parties (kube-apiserver's OIDC authenticator, kube-oidc-proxy) refetch on an unknown
+    /// `kid` anyway; a short max-age keeps a rotated key visible within a minute for the rest.
+    static let publicCacheControl = "public, max-age=60"
+
+    /// Adds the three routes. `observer` sees every exchange's audit record (log, audit trail).
+    public static func register(
+        on router: inout Router, exchange: TokenExchange, metrics: BrokerMetrics, logger: Logger,
+        observer: @escaping @Sendable (ExchangeAuditRecord) -> Void = { _ in }
+    ) {
+        let settings = exchange.settings
+        router.add(.POST, settings.tokenPath) { request in
+            let started = ContinuousClock.now
+            let client = clientAddress(request.remoteAddress)
+            let outcome: (status: Int, headers: [(name: String, value: String)], body: [UInt8], audit: ExchangeAuditRecord)
+            if ContentType.matches(request.headers.first(name: "content-type"), anyOf: [formMediaType]) {
+                let result = await exchange.exchange(form: Array(request.body.readableBytesView), clientAddress: client)
+                outcome = (result.status, result.headers, result.body, result.audit)
+            } else {
+                outcome = unsupportedMediaType(client: client)
+            }
+            metrics.exchangeFinished(outcome: outcome.audit.decision.rawValue, reason: outcome.audit.reason)
+            ExchangeLog.log(outcome.audit, status: outcome.status, latency: ContinuousClock.now - started, logger: logger)
+            observer(outcome.audit)
+            var headers = HTTPHeaders()
+            for (name, value) in outcome.headers { headers.add(name: name, value: value) }
+            return ServerResponse(status: HTTPResponseStatus(statusCode: outcome.status), headers: headers,
+                                  body: ByteBuffer(bytes: outcome.body))
+        }
+        for path in metadataPaths(issuer: settings.issuer, suffix: "/.well-known/openid-configuration") {
+            router.add(.GET, path) { _ in
+                var response = ServerResponse.json(.ok, exchange.discoveryDocument().serialized())
+                response.headers.add(name: "cache-control", value: publicCacheControl)
+                return response
+            }
+        }
+        for path in metadataPaths(issuer: settings.issuer, suffix: "/keys") {
+            router.add(.GET, path) { _ in
+                do throws(KeyError) {
+                    var response = ServerResponse.json(.ok, try exchange.jwksDocument().serialized())
+                    response.headers.replaceOrAdd(name: "content-type", value: "application/jwk-set+json")
+                    response.headers.add(name: "cache-control", value: publicCacheControl)
+                    return response
+                } catch {
+                    logger.error("cannot publish the signing keys", metadata: ["error": "\(error.message)"])
+                    return .failure(.internalServerError, reason: "InternalError", message: "the signing keys cannot be published; see the server log")
+                }
+            }
+        }
+    }
+
+    /// `/keys` and `/.well-known/openid-configuration`, plus the same under the issuer's path when
+    /// it has one (`https://host/tokengate` publishes `/tokengate/keys`), so discovery by the
+    /// book and a proxy that strips the prefix both work.
+    static func metadataPaths(issuer: String, suffix: String) -> [String] {
+        var prefix = URLComponents(string: issuer)?.percentEncodedPath ?? ""
+        while prefix.hasSuffix("/") { prefix.removeLast() }
+        return prefix.isEmpty ? [suffix] : [suffix, prefix + suffix]
+    }
+
+    static func clientAddress(_ address: SocketAddress?) -> String {
+        guard let address, let ip = address.ipAddress else { return "unknown" }
+        let port = address.port.map(String.init) ?? "0"
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+
+    /// RFC 6749 §3.2: the token endpoint takes form posts only; said in the OAuth error shape so
+    /// an OAuth client library shows it.
+    static func unsupportedMediaType(client: String) -> (status: Int, headers: [(name: String, value: String)], body: [UInt8], audit: ExchangeAuditRecord) {
+        var audit = ExchangeAuditRecord(time: Int64(Date().timeIntervalSince1970), clientAddress: client)
+        audit.decision = .denied
+        audit.reason = "unsupported_media_type"
+        audit.error = "invalid_request"
+        let body: JSON = [
+            "error": "invalid_request",
+            "error_description": .string("send the token request as content-type \(formMediaType) (RFC 8693 §2.1)"),
+        ]
+        let headers: [(name: String, value: String)] = [
+            ("Content-Type", "application/json"), ("Cache-Control", "no-store"), ("Pragma", "no-cache"),
+        ]
+        return (415, headers, body.serialized(), audit)
+    }
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Synchronization
+import TokenGateBroker
+import TokenGateKubeClient
+
+/// The broker's three seams — ``JWKSFetcher``, ``TokenReviewer``, ``PodLookup`` — over HTTPS to
+/// each trusted cluster, with metrics.
+///
+/// Connections are built per cluster on first use and rebuilt when that cluster's settings
+/// change (config reload), so a reload that adds a cluster needs nothing else. A cluster whose
+/// connection cannot be built (unreadable CA, bad kubeconfig) answers every call with
+/// ``UpstreamUnavailable`` carrying the configuration error, and is retried every 10 s.
+public final class ClusterConnections: JWKSFetcher, TokenReviewer, PodLookup, Sendable {
+    private struct Entry {
+        let settings: ClusterSettings
+        let built: Result<ClusterConnection, KubeClientError>
+        let at: ContinuousClock.Instant
+    }
+
+    public let timeout: Duration
+    private let metrics: BrokerMetrics?
+    private let environment: [String: String]
+    private let entries = Mutex<[String: Entry]>([:])
+
+    /// - Parameter timeout: the budget of each call to a cluster (connect to last byte).
+    public init(timeout: Duration = .seconds(2), metrics: BrokerMetrics? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.timeout = timeout
+        self.metrics = metrics
+        self.environment = environment
+    }
+
+    /// Builds connections for `clusters` now and drops those of clusters no longer configured.
+    /// - Returns: configuration problems, one message per cluster, for the log.
+    @discardableResult
+    public func prepare(_ clusters: [ClusterSettings]) -> [String] {
+        let names = Set(clusters.map(\.name))
+        let removed = entries.withLock { entries in
+            let gone = entries.filter { !names.contains($0.key) }
+            for name in gone.keys { entries[name] = nil }
+            return gone.values
+        }
+        for entry in removed { if case .success(let connection) = entry.built { connection.close() } }
+        return clusters.compactMap { cluster in
+            if case .failure(let error) = connection(for: cluster) { return error.message }
+            return nil
+        }
+    }
+
+    func connection(for cluster: ClusterSettings) -> Result<ClusterConnection, KubeClientError> {
+        let now = ContinuousClock.now
+        if let entry = entries.withLock({ $0[cluster.name] }), entry.settings == cluster {
+            if case .success = entry.built { return entry.built }
+            if entry.at.duration(to: now) < .seconds(10) { return entry.built }
+        }
+        let built: Result<ClusterConnection, KubeClientError>
+        do {
+            built = .success(try ClusterConnection(settings: cluster, timeout: timeout, environment: environment))
+        } catch {
+            built = .failure(error)
+        }
+        let replaced = entries.withLock { entries in
+            let old = entries[cluster.name]
+            entries[cluster.name] = Entry(settings: cluster, built: built, at: now)
+            return old
+        }
+        if case .success(let old)? = replaced?.built, old !== (try? built.get()) { old.close() }
+        return built
+    }
+
+    private func kube(_ cluster: ClusterSettings, _ service: UpstreamUnavailable.Service) throws(UpstreamUnavailable) -> KubeClient {
+        switch connection(for: cluster) {
+        case .failure(let error):
+            throw UpstreamUnavailable(service, cluster: cluster.name, error.message)
+        case .success(let connection):
+            guard let kube = connection.kube else {
+                throw UpstreamUnavailable(service, cluster: cluster.name,
+                                          "no API server configured (set apiServer, kubeconfig or inCluster, or use verify: jwks and checkPod: false)")
+            }
+            return kube
+        }
+    }
+
+    // MARK: - JWKSFetcher
+
+    public func fetch(url: String, for cluster: ClusterSettings) async throws(UpstreamUnavailable) -> [UInt8] {
+        let discovery = url.hasSuffix("/.well-known/openid-configuration")
+        let service: UpstreamUnavailable.Service = discovery ? .discovery : .jwks
+        let document = discovery ? "discovery" : "jwks"
+        do throws(HTTPSClientError) {
+            let parsed = try HTTPSURL(parsing: url)
+            let connection: ClusterConnection
+            switch self.connection(for: cluster) {
+            case .success(let built): connection = built
+            case .failure(let error): throw HTTPSClientError(.invalid, error.message)
+            }
+            let response = try await connection.get(parsed, maxBytes: JWKSLoader.maximumDocumentBytes)
+            guard response.status == 200 else {
+                throw HTTPSClientError(.invalid, "GET \(url) answered HTTP \(response.status)" + Self.hint(status: response.status))
+            }
+            metrics?.jwksFetched(cluster: cluster.name, document: document, success: true)
+            return response.body
+        } catch {
+            metrics?.jwksFetched(cluster: cluster.name, document: document, success: false)
+            throw UpstreamUnavailable(service, cluster: cluster.name, error.message)
+        }
+    }
+
+    static func hint(status: Int) -> String {
+        switch status {
+        case 401, 403:
+            "; the API server serves discovery and JWKS to authenticated ServiceAccounts only: set tokenFile (or inCluster/kubeconfig) for this cluster"
+        default: ""
+        }
+    }
+
+    // MARK: - TokenReviewer
+
+    public func review(token: String, audiences: [String], cluster: ClusterSettings) async throws(UpstreamUnavailable) -> TokenReviewStatus {
+        let kube = try kube(cluster, .tokenReview)
+        let started = ContinuousClock.now
+        do {
+            let result = try await kube.reviewToken(token, audiences: audiences)
+            metrics?.tokenReviewed(cluster: cluster.name, result: result.authenticated ? "authenticated" : "rejected",
+                                   seconds: (ContinuousClock.now - started).inSeconds)
+            return TokenReviewStatus(
+                authenticated: result.authenticated, audiences: result.audiences, username: result.username, uid: result.uid,
+                groups: result.groups, extra: result.extra, error: result.error)
+        } catch {
+            metrics?.tokenReviewed(cluster: cluster.name, result: "error", seconds: (ContinuousClock.now - started).inSeconds)
+            throw UpstreamUnavailable(.tokenReview, cluster: cluster.name, "\(error)")
+        }
+    }
+
+    // MARK: - PodLookup
+
+    public func pod(namespace: String, name: String, cluster: ClusterSettings) async throws(UpstreamUnavailable) -> LivePod? {
+        let kube = try kube(cluster, .pod)
+        do {
+            guard let pod = try await kube.pod(namespace: namespace, name: name) else {
+                metrics?.podLookedUp(cluster: cluster.name, result: "not_found")
+                return nil
+            }
+            metrics?.podLookedUp(cluster: cluster.name, result: "found")
+            return LivePod(uid: pod.uid, serviceAccountName: pod.serviceAccountName, nodeName: pod.nodeName,
+                           deletionTimestamp: pod.deletionTimestamp)
+        } catch {
+            metrics?.podLookedUp(cluster: cluster.name, result: "error")
+            throw UpstreamUnavailable(.pod, cluster: cluster.name, "\(error)")
+        }
+    }
+}

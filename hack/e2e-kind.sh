@@ -164,7 +164,7 @@ pod=$(k -n "$DEMO_NAMESPACE" get pods -l app=demo -o jsonpath='{.items[0].metada
 k -n "$DEMO_NAMESPACE" get pod "$pod" -o json > "$work/pod.json"
 python3 - "$work/pod.json" "$BROKER_AUDIENCE" "$MOUNT_PATH" <<'CHECK_POD'
 import json, sys
-pod, audience, mount_path = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+pod, audience, mountPath = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
 spec = pod["spec"]
 assert spec.get("automountServiceAccountToken") is False, "automountServiceAccountToken is not false"
 assert not [v for v in spec["volumes"] if v["name"].startswith("kube-api-access-")], "kube-api-access-* volume left in"
@@ -172,7 +172,7 @@ projected = [v for v in spec["volumes"] if any("serviceAccountToken" in s for s 
 assert len(projected) == 1, f"expected one projected token volume, got {projected}"
 sat = [s["serviceAccountToken"] for s in projected[0]["projected"]["sources"] if "serviceAccountToken" in s][0]
 assert sat["audience"] == audience, sat
-mounts = [m for m in spec["containers"][0]["volumeMounts"] if m["mountPath"] == mount_path]
+mounts = [m for m in spec["containers"][0]["volumeMounts"] if m["mountPath"] == mountPath]
 assert mounts and mounts[0]["name"] == projected[0]["name"] and mounts[0].get("readOnly"), mounts
 print("pod spec OK:", projected[0]["name"], sat)
 CHECK_POD

@@ -19,7 +19,7 @@ struct PodNamespaceTests {
         #expect(ProjectionSettings.podNamespace(environment: [:]) == nil)
     }
 
-    @Test("without tokengate.own_namespace the fallback becomes the own namespace, and objects there are skipped")
+    @Test("without tokengate.ownNamespace the fallback becomes the own namespace, and objects there are skipped")
     func fallbackUsed() throws {
         let path = try Self.configFile("enable_tokenrequest: true\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -29,9 +29,9 @@ struct PodNamespaceTests {
         #expect(try ProjectionSettings.load(configPath: nil, ownNamespaceFallback: "x").settings.ownNamespace == "x")
     }
 
-    @Test("tokengate.own_namespace in the config wins over the fallback")
+    @Test("tokengate.ownNamespace in the config wins over the fallback")
     func configWins() throws {
-        let path = try Self.configFile("enable_tokenrequest: true\ntokengate:\n  own_namespace: from-config\n")
+        let path = try Self.configFile("enable_tokenrequest: true\ntokengate:\n  ownNamespace: from-config\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let loaded = try ProjectionSettings.load(configPath: path, ownNamespaceFallback: "from-env")
         #expect(loaded.settings.ownNamespace == "from-config")

@@ -53,7 +53,7 @@ struct SelectionAndOverrideTests {
         #expect(try decide("payments", settings).patch.isEmpty)
         settings.deniedNamespaces = []
         settings.allowedNamespaces = ["openunison"]
-        #expect(try decide("payments", settings).reason.contains("not in allowed_namespaces"))
+        #expect(try decide("payments", settings).reason.contains("not in allowedNamespaces"))
         #expect(try decide("openunison", settings).patch.isEmpty == false)
         settings.allowedNamespaces = ["kube-system"]
         #expect(try decide("kube-system", settings).patch.isEmpty)

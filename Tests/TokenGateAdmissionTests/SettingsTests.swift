@@ -33,13 +33,13 @@ struct SettingsTests {
               token_request_audience: https://services.example
               token_request_expiration_seconds: 1200
             tokengate:
-              mount_path: /var/run/secrets/tokens
-              token_file_name: ou-token
-              volume_name: ou-projected
-              max_expiration_seconds: 3600
-              own_namespace: tokengate
-              allowed_namespaces: [openunison, apps]
-              denied_namespaces:
+              mountPath: /var/run/secrets/tokens
+              tokenFileName: ou-token
+              volumeName: ou-projected
+              maxExpirationSeconds: 3600
+              ownNamespace: tokengate
+              allowedNamespaces: [openunison, apps]
+              deniedNamespaces:
                 - apps-legacy
               selectors:
                 - app.kubernetes.io/part-of: openunison
@@ -66,7 +66,7 @@ struct SettingsTests {
               token_request_audience: 42
             tokengate:
               selectors: openunison
-              allowed_namespaces: [1]
+              allowedNamespaces: [1]
             """
         let error = #expect(throws: ConfigError.self) { try ProjectionSettings(config: ConfigFile(yaml: yaml)) }
         let problems = error?.problems ?? []
@@ -74,18 +74,18 @@ struct SettingsTests {
         #expect(problems.contains("services.token_request_expiration_seconds: expected an integer, found string \"600\""))
         #expect(problems.contains("services.token_request_audience: expected a string, found integer 42"))
         #expect(problems.contains("tokengate.selectors: expected a list, found string \"openunison\""))
-        #expect(problems.contains("tokengate.allowed_namespaces[0]: expected a string, found integer 1"))
+        #expect(problems.contains("tokengate.allowedNamespaces[0]: expected a string, found integer 1"))
         #expect(error?.description.contains("5 problems") == true)
     }
 
     @Test("startup validation: expiration below 600, empty audience, bad names", arguments: [
         (ProjectionSettings(enabled: true, expirationSeconds: 300), "token_request_expiration_seconds is 300: the API server refuses projected tokens shorter than 600 seconds"),
         (ProjectionSettings(enabled: true, audience: ""), "token_request_audience is empty"),
-        (ProjectionSettings(enabled: true, expirationSeconds: 90000), "above tokengate.max_expiration_seconds (86400)"),
-        (ProjectionSettings(enabled: true, maxExpirationSeconds: 100), "tokengate.max_expiration_seconds is 100"),
-        (ProjectionSettings(enabled: true, mountPath: "relative"), "tokengate.mount_path"),
-        (ProjectionSettings(enabled: true, tokenFileName: "../x"), "tokengate.token_file_name"),
-        (ProjectionSettings(enabled: true, volumeName: "Token_Volume"), "tokengate.volume_name"),
+        (ProjectionSettings(enabled: true, expirationSeconds: 90000), "above tokengate.maxExpirationSeconds (86400)"),
+        (ProjectionSettings(enabled: true, maxExpirationSeconds: 100), "tokengate.maxExpirationSeconds is 100"),
+        (ProjectionSettings(enabled: true, mountPath: "relative"), "tokengate.mountPath"),
+        (ProjectionSettings(enabled: true, tokenFileName: "../x"), "tokengate.tokenFileName"),
+        (ProjectionSettings(enabled: true, volumeName: "Token_Volume"), "tokengate.volumeName"),
         (ProjectionSettings(enabled: true, deniedNamespaces: ["Bad NS"]), "namespace \"Bad NS\""),
     ])
     func validation(_ settings: ProjectionSettings, _ expected: String) {
@@ -128,5 +128,45 @@ struct SettingsTests {
         #expect(throws: ConfigError.self) { try ConfigFile(yaml: "- a\n- b\n") }
         #expect(throws: ConfigError.self) { try ConfigFile(yaml: "a: [\n") }
         #expect(try ProjectionSettings(config: ConfigFile(yaml: "")) == ProjectionSettings())
+    }
+}
+
+@Suite("tokengate: section keys")
+struct OwnSectionKeyTests {
+    @Test("an unknown or snake_case key is an error that names the right spelling")
+    func unknownKeysAreRefused() throws {
+        let yaml = """
+            enable_tokenrequest: true
+            token_request_audience: https://kubernetes.default.svc
+            token_request_expiration_seconds: 600
+            tokengate:
+              mount_path: /var/run/secrets/tokens
+              volumeNmae: x
+              ownNamespace: tokengate-system
+            """
+        let error = try #require(throws: ConfigError.self) { try ProjectionSettings(config: ConfigFile(yaml: yaml)) }
+        #expect(error.problems.count == 2)
+        #expect(error.problems.contains { $0.hasPrefix("tokengate.mount_path is not a TokenGate setting (did you mean mountPath?)") })
+        #expect(error.problems.contains { $0.hasPrefix("tokengate.volumeNmae is not a TokenGate setting;") && $0.contains("volumeName") })
+    }
+
+    @Test("every documented key is accepted")
+    func knownKeysAreAccepted() throws {
+        let yaml = """
+            tokengate:
+              mountPath: /var/run/secrets/tokens
+              tokenFileName: ou-token
+              volumeName: ou-token
+              maxExpirationSeconds: 7200
+              allowedNamespaces: [openunison]
+              deniedNamespaces: [scratch]
+              ownNamespace: tokengate-system
+              selectors: ["app=openunison"]
+            """
+        let settings = try ProjectionSettings(config: ConfigFile(yaml: yaml))
+        #expect(settings.mountPath == "/var/run/secrets/tokens" && settings.tokenFileName == "ou-token")
+        #expect(settings.volumeName == "ou-token" && settings.maxExpirationSeconds == 7200)
+        #expect(settings.allowedNamespaces == ["openunison"] && settings.deniedNamespaces == ["scratch"])
+        #expect(settings.ownNamespace == "tokengate-system" && settings.selectors.count == 1)
     }
 }

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """`tokengate serve` learns its own namespace -- which it always skips, so it never gates its own
 pods -- from POD_NAMESPACE (the Deployment sets it from the downward API) when the config does
-not set `tokengate.own_namespace`. Real server over TLS; the AdmissionReviews are the shared
+not set `tokengate.ownNamespace`. Real server over TLS; the AdmissionReviews are the shared
 fixture moved into the namespaces under test.
 
 Needs: the binary at $TOKENGATE_BIN.
@@ -59,7 +59,7 @@ def test_pod_namespace_is_skipped_when_the_config_does_not_name_one(tmp_path, mo
 
 def test_own_namespace_in_the_config_wins_over_pod_namespace(tmp_path, monkeypatch, tokengate_server):
     config = tmp_path / "config.yaml"
-    config.write_text(CONFIG + "  own_namespace: from-config\n")
+    config.write_text(CONFIG + "  ownNamespace: from-config\n")
     monkeypatch.setenv("POD_NAMESPACE", "ou-tokengate")
     server = tokengate_server(config=config)
     assert "patch" not in mutate(server, "from-config")

@@ -21,22 +21,42 @@ extension ProjectionSettings {
             }
         }
         if let own = file.section("tokengate") {
-            if let value = read({ () throws(ConfigError) in try own["mount_path"]?.string() }) { mountPath = value }
-            if let value = read({ () throws(ConfigError) in try own["token_file_name"]?.string() }) { tokenFileName = value }
-            if let value = read({ () throws(ConfigError) in try own["volume_name"]?.string() }) { volumeName = value }
-            if let value = read({ () throws(ConfigError) in try own["max_expiration_seconds"]?.int() }) {
+            problems += Self.unknownKeys(in: own)
+            if let value = read({ () throws(ConfigError) in try own["mountPath"]?.string() }) { mountPath = value }
+            if let value = read({ () throws(ConfigError) in try own["tokenFileName"]?.string() }) { tokenFileName = value }
+            if let value = read({ () throws(ConfigError) in try own["volumeName"]?.string() }) { volumeName = value }
+            if let value = read({ () throws(ConfigError) in try own["maxExpirationSeconds"]?.int() }) {
                 maxExpirationSeconds = value
             }
-            if let value = read({ () throws(ConfigError) in try own["allowed_namespaces"]?.stringList() }) {
+            if let value = read({ () throws(ConfigError) in try own["allowedNamespaces"]?.stringList() }) {
                 allowedNamespaces = value
             }
-            if let value = read({ () throws(ConfigError) in try own["denied_namespaces"]?.stringList() }) {
+            if let value = read({ () throws(ConfigError) in try own["deniedNamespaces"]?.stringList() }) {
                 deniedNamespaces = value
             }
-            if let value = read({ () throws(ConfigError) in try own["own_namespace"]?.string() }) { ownNamespace = value }
+            if let value = read({ () throws(ConfigError) in try own["ownNamespace"]?.string() }) { ownNamespace = value }
             if let value = read({ () throws(ConfigError) in try own["selectors"].map(Self.readSelectors) }) { selectors = value }
         }
         if !problems.isEmpty { throw ConfigError(problems: problems) }
+    }
+
+    /// The keys `tokengate:` accepts. Like `broker:`, the section is strict: a misspelt key would
+    /// otherwise be ignored and its default silently used.
+    static let ownKeys = [
+        "mountPath", "tokenFileName", "volumeName", "maxExpirationSeconds", "allowedNamespaces",
+        "deniedNamespaces", "ownNamespace", "selectors",
+    ]
+
+    /// One problem per key under `tokengate:` that TokenGate does not know, with the spelling it
+    /// probably meant (`mount_path` → `mountPath`).
+    static func unknownKeys(in section: ConfigValue) -> [String] {
+        guard let members = try? section.members() else { return ["tokengate: expected a mapping of TokenGate's settings"] }
+        return members.compactMap { member in
+            guard !ownKeys.contains(member.key) else { return nil }
+            let folded = member.key.lowercased().filter { $0 != "_" && $0 != "-" }
+            let hint = ownKeys.first { $0.lowercased() == folded }.map { " (did you mean \($0)?)" } ?? ""
+            return "tokengate.\(member.key) is not a TokenGate setting\(hint); known keys: \(ownKeys.joined(separator: ", "))"
+        }
     }
 
     /// `selectors:` is a list; each item is a mapping of labels (all must match) or a

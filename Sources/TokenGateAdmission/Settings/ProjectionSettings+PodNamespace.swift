@@ -12,7 +12,7 @@ extension ProjectionSettings {
     }
 
     /// ``load(configPath:overrides:)`` for `tokengate serve`: when the file does not set
-    /// `tokengate.own_namespace`, TokenGate's own namespace is `ownNamespaceFallback` (the pod's
+    /// `tokengate.ownNamespace`, TokenGate's own namespace is `ownNamespaceFallback` (the pod's
     /// namespace). A webhook must never gate its own pods -- if it did, with
     /// `failurePolicy: Fail` a TokenGate outage could block TokenGate's own rescheduling -- and
     /// installing into another namespace must not require editing the config to say so.
@@ -24,7 +24,7 @@ extension ProjectionSettings {
             ?? ProjectionSettings()
         if settings.ownNamespace == nil, let fallback = ownNamespaceFallback, !fallback.isEmpty {
             guard isDNSLabel(fallback) else {
-                throw ConfigError("\(podNamespaceVariable) is \"\(fallback)\", which is not a namespace name; set tokengate.own_namespace in the config or fix the Deployment's env")
+                throw ConfigError("\(podNamespaceVariable) is \"\(fallback)\", which is not a namespace name; set tokengate.ownNamespace in the config or fix the Deployment's env")
             }
             settings.ownNamespace = fallback
         }

@@ -11,7 +11,7 @@ extension ProjectionSettings {
         let min = Self.minimumExpirationSeconds
         if maxExpirationSeconds < min || maxExpirationSeconds > Self.apiServerMaximumExpirationSeconds {
             problems.append(
-                "tokengate.max_expiration_seconds is \(maxExpirationSeconds): it must be from \(min) to \(Self.apiServerMaximumExpirationSeconds)")
+                "tokengate.maxExpirationSeconds is \(maxExpirationSeconds): it must be from \(min) to \(Self.apiServerMaximumExpirationSeconds)")
         }
         if enabled {
             if expirationSeconds < min {
@@ -19,7 +19,7 @@ extension ProjectionSettings {
                     "token_request_expiration_seconds is \(expirationSeconds): the API server refuses projected tokens shorter than \(min) seconds; set it to \(min) or more")
             } else if expirationSeconds > maxExpirationSeconds {
                 problems.append(
-                    "token_request_expiration_seconds is \(expirationSeconds): it is above tokengate.max_expiration_seconds (\(maxExpirationSeconds)); lower it or raise the maximum")
+                    "token_request_expiration_seconds is \(expirationSeconds): it is above tokengate.maxExpirationSeconds (\(maxExpirationSeconds)); lower it or raise the maximum")
             }
             if let problem = Self.audienceProblem(audience) {
                 problems.append("token_request_audience \(problem)")
@@ -29,14 +29,14 @@ extension ProjectionSettings {
             }
         }
         if !mountPath.hasPrefix("/") || mountPath.contains(":") {
-            problems.append("tokengate.mount_path is \"\(mountPath)\": it must be an absolute path without \":\"")
+            problems.append("tokengate.mountPath is \"\(mountPath)\": it must be an absolute path without \":\"")
         }
         if tokenFileName.isEmpty || tokenFileName.hasPrefix("/") || tokenFileName.split(separator: "/").contains("..") {
-            problems.append("tokengate.token_file_name is \"\(tokenFileName)\": it must be a relative path without \"..\"")
+            problems.append("tokengate.tokenFileName is \"\(tokenFileName)\": it must be a relative path without \"..\"")
         }
         if !Self.isDNSLabel(volumeName) {
             problems.append(
-                "tokengate.volume_name is \"\(volumeName)\": it must be a DNS label (lowercase letters, digits and '-', at most 63 characters)")
+                "tokengate.volumeName is \"\(volumeName)\": it must be a DNS label (lowercase letters, digits and '-', at most 63 characters)")
         }
         for namespace in allowedNamespaces + deniedNamespaces + (ownNamespace.map { [$0] } ?? []) where !Self.isDNSLabel(namespace) {
             problems.append("namespace \"\(namespace)\" in the configuration is not a valid namespace name")

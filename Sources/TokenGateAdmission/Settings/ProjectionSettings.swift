@@ -60,9 +60,9 @@ public struct ProjectionSettings: Sendable, Equatable {
         guard let namespace else { return nil }
         if Self.alwaysSkippedNamespaces.contains(namespace) { return "namespace \(namespace) is always skipped" }
         if namespace == ownNamespace { return "namespace \(namespace) is TokenGate's own" }
-        if deniedNamespaces.contains(namespace) { return "namespace \(namespace) is in denied_namespaces" }
+        if deniedNamespaces.contains(namespace) { return "namespace \(namespace) is in deniedNamespaces" }
         if !allowedNamespaces.isEmpty && !allowedNamespaces.contains(namespace) {
-            return "namespace \(namespace) is not in allowed_namespaces"
+            return "namespace \(namespace) is not in allowedNamespaces"
         }
         return nil
     }

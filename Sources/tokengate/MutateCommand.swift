@@ -35,21 +35,11 @@ struct MutateCommand: ParsableCommand {
     @Flag(help: "Read one AdmissionReview JSON request and print the AdmissionReview response.")
     var admissionReview = false
 
-    @Flag(inversion: .prefixedEnableDisable, help: "Override enable_tokenrequest from the config file.")
-    var tokenrequest: Bool?
-
-    @Option(help: "Override token_request_audience.")
-    var audience: String?
-
-    @Option(help: "Override token_request_expiration_seconds (600 or more).")
-    var expirationSeconds: Int?
-
-    @Option(help: "TokenGate's own namespace (always skipped).")
-    var ownNamespace: String?
+    @OptionGroup(title: "Projection settings (override --config)")
+    var projection: ProjectionOptions
 
     func run() throws {
-        let overrides = ProjectionSettings.Overrides(
-            enabled: tokenrequest, audience: audience, expirationSeconds: expirationSeconds, ownNamespace: ownNamespace)
+        let overrides = projection.overrides
         let settings: ProjectionSettings
         do {
             let loaded = try ProjectionSettings.load(configPath: config, overrides: overrides)

@@ -74,17 +74,8 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Namespace for objects that do not name one (default: default).")
     var namespace: String?
 
-    @Flag(inversion: .prefixedEnableDisable, help: "Override enable_tokenrequest from the config.")
-    var tokenrequest: Bool?
-
-    @Option(help: "Override token_request_audience.")
-    var audience: String?
-
-    @Option(help: "Override token_request_expiration_seconds (600 or more).")
-    var expirationSeconds: Int?
-
-    @Option(help: "TokenGate's own namespace (always skipped).")
-    var ownNamespace: String?
+    @OptionGroup(title: "Projection settings (override --config)")
+    var projection: ProjectionOptions
 
     func run() throws {
         let input = try readInput()
@@ -160,8 +151,7 @@ struct RenderCommand: ParsableCommand {
 
     /// Settings from --config or the functionConfig's `data.config.yaml`, flags on top.
     private func makeRender(functionConfigText: String?) throws -> OfflineRender {
-        let overrides = ProjectionSettings.Overrides(
-            enabled: tokenrequest, audience: audience, expirationSeconds: expirationSeconds, ownNamespace: ownNamespace)
+        let overrides = projection.overrides
         let loaded: (settings: ProjectionSettings, warnings: [String])
         do {
             if let functionConfigText {

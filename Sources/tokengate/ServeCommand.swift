@@ -69,6 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-connections"), help: ArgumentHelp("Open connections allowed at once; more are closed on accept.", valueName: "count"))
     var maxConnections: Int = 4096
 
+    @OptionGroup(title: "Projection settings (override --config)") var projection: ProjectionOptions
     @OptionGroup(title: "Token broker") var brokerOptions: BrokerServeOptions
     @OptionGroup(title: "Audit trail") var auditOptions: AuditServeOptions
 
@@ -112,7 +113,7 @@ struct ServeCommand: AsyncParsableCommand {
         try certificates.loadInitial()
 
         var router = Router()
-        let admissionHandler = try Self.makeAdmissionHandler(configPath: config, logger: logger)
+        let admissionHandler = try Self.makeAdmissionHandler(configPath: config, overrides: projection.overrides, logger: logger)
         let audit = try Self.makeAuditTrail(options: auditOptions, serverMetrics: metrics, logger: logger)
         AdmissionRoutes.register(on: &router, handler: admissionHandler, logger: logger) { audit?.record(admission: $0) }
         let broker = try Self.makeBroker(
@@ -144,10 +145,13 @@ struct ServeCommand: AsyncParsableCommand {
     ///
     /// (`AllowAllAdmissionHandler` in TokenGateServer is issue 2's placeholder behaviour and
     /// remains available for tests and for bringing up the server alone.)
-    static func makeAdmissionHandler(configPath: String?, logger: Logger) throws -> any AdmissionReviewHandler {
+    static func makeAdmissionHandler(
+        configPath: String?, overrides: ProjectionSettings.Overrides = .init(), logger: Logger
+    ) throws -> any AdmissionReviewHandler {
         let loaded: (settings: ProjectionSettings, warnings: [String])
         do {
-            loaded = try ProjectionSettings.load(configPath: configPath, ownNamespaceFallback: ProjectionSettings.podNamespace())
+            loaded = try ProjectionSettings.load(
+                configPath: configPath, overrides: overrides, ownNamespaceFallback: ProjectionSettings.podNamespace())
         } catch {
             throw ServeStartupError(message: "--config \(configPath ?? "(none)"): \(error)")
         }

@@ -106,14 +106,16 @@ extension ProjectionSettings {
         return merged
     }
 
-    /// The whole startup path: read `configPath` (if any), apply the flags, validate.
+    /// The whole startup path: read `configPath` (if any), apply the flags, fill TokenGate's own
+    /// namespace from `ownNamespaceFallback` (serve passes `POD_NAMESPACE`) when neither set it,
+    /// validate. Precedence: flag, then file, then the fallback.
     /// - Returns: the settings and the warnings to log.
-    public static func load(configPath: String?, overrides: Overrides = Overrides()) throws(ConfigError)
-        -> (settings: ProjectionSettings, warnings: [String])
+    public static func load(configPath: String?, overrides: Overrides = Overrides(), ownNamespaceFallback: String? = nil)
+        throws(ConfigError) -> (settings: ProjectionSettings, warnings: [String])
     {
         let base = try configPath.map { path throws(ConfigError) in try ProjectionSettings(config: ConfigFile.load(path: path)) }
             ?? ProjectionSettings()
-        let settings = base.merging(overrides)
+        let settings = try base.merging(overrides).applyingOwnNamespaceFallback(ownNamespaceFallback)
         return (settings, try settings.validate())
     }
 }

@@ -11,23 +11,18 @@ extension ProjectionSettings {
         return value
     }
 
-    /// ``load(configPath:overrides:)`` for `tokengate serve`: when the file does not set
-    /// `tokengate.ownNamespace`, TokenGate's own namespace is `ownNamespaceFallback` (the pod's
-    /// namespace). A webhook must never gate its own pods -- if it did, with
-    /// `failurePolicy: Fail` a TokenGate outage could block TokenGate's own rescheduling -- and
-    /// installing into another namespace must not require editing the config to say so.
-    /// The file wins, so a deliberate setting is never overridden.
-    public static func load(configPath: String?, ownNamespaceFallback: String?) throws(ConfigError)
-        -> (settings: ProjectionSettings, warnings: [String])
-    {
-        var settings = try configPath.map { path throws(ConfigError) in try ProjectionSettings(config: ConfigFile.load(path: path)) }
-            ?? ProjectionSettings()
-        if settings.ownNamespace == nil, let fallback = ownNamespaceFallback, !fallback.isEmpty {
-            guard isDNSLabel(fallback) else {
-                throw ConfigError("\(podNamespaceVariable) is \"\(fallback)\", which is not a namespace name; set tokengate.ownNamespace in the config or fix the Deployment's env")
-            }
-            settings.ownNamespace = fallback
+    /// For `tokengate serve`: when neither a flag nor the file sets `tokengate.ownNamespace`,
+    /// TokenGate's own namespace is `fallback` (the pod's namespace). A webhook must never gate its
+    /// own pods -- if it did, with `failurePolicy: Fail` a TokenGate outage could block TokenGate's
+    /// own rescheduling -- and installing into another namespace must not require editing the
+    /// config to say so. A deliberate setting is never overridden.
+    func applyingOwnNamespaceFallback(_ fallback: String?) throws(ConfigError) -> ProjectionSettings {
+        guard ownNamespace == nil, let fallback, !fallback.isEmpty else { return self }
+        guard Self.isDNSLabel(fallback) else {
+            throw ConfigError("\(Self.podNamespaceVariable) is \"\(fallback)\", which is not a namespace name; set tokengate.ownNamespace in the config or fix the Deployment's env")
         }
-        return (settings, try settings.validate())
+        var settings = self
+        settings.ownNamespace = fallback
+        return settings
     }
 }

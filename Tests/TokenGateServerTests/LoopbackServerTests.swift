@@ -6,8 +6,11 @@ import TokenGateCrypto
 @testable import TokenGateServer
 
 /// Runs a real TokenGateServer on an ephemeral loopback port for the duration of `body`.
+/// By default it serves the admission routes with the test handler; `routes` replaces them.
 func withLoopbackServer(
     reloadInterval: Duration = .seconds(10),
+    shutdownGraceSeconds: Double = 5,
+    routes: (inout Router) -> Void = { AdmissionRoutes.register(on: &$0, handler: TestAdmissionHandler(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })) },
     _ body: @Sendable (_ port: Int, _ certificates: TestCertificateDirectory, _ server: TokenGateServer) async throws -> Void
 ) async throws {
     let directory = try TestCertificateDirectory()
@@ -15,11 +18,11 @@ func withLoopbackServer(
     var settings = ServerSettings(
         host: "127.0.0.1", port: 0, certificateFiles: CertificateFiles(certificatePath: directory.cert, keyPath: directory.key))
     settings.drainSeconds = 0
-    settings.shutdownGraceSeconds = 5
+    settings.shutdownGraceSeconds = shutdownGraceSeconds
     let metrics = ServerMetrics()
     let reloader = CertificateReloader(files: settings.certificateFiles, interval: reloadInterval, logger: logger, metrics: metrics)
     var router = Router()
-    AdmissionRoutes.register(on: &router, handler: TestAdmissionHandler(), logger: logger)
+    routes(&router)
     let server = TokenGateServer(
         settings: settings, router: router, certificates: reloader, metrics: metrics, readiness: Readiness(), logger: logger)
     let shutdown = GracefulShutdown()

@@ -12,35 +12,7 @@ func withStandInServer(
     routes: (inout Router) -> Void,
     _ body: @Sendable (_ port: Int, _ certificates: TestCertificateDirectory, _ server: TokenGateServer) async throws -> Void
 ) async throws {
-    let directory = try TestCertificateDirectory()
-    let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-    var settings = ServerSettings(
-        host: "127.0.0.1", port: 0, certificateFiles: CertificateFiles(certificatePath: directory.cert, keyPath: directory.key))
-    settings.drainSeconds = 0
-    settings.shutdownGraceSeconds = 1
-    let metrics = ServerMetrics()
-    let reloader = CertificateReloader(files: settings.certificateFiles, interval: .seconds(60), logger: logger, metrics: metrics)
-    var router = Router()
-    routes(&router)
-    let server = TokenGateServer(
-        settings: settings, router: router, certificates: reloader, metrics: metrics, readiness: Readiness(), logger: logger)
-    let shutdown = GracefulShutdown()
-    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask {
-            try await server.run(until: shutdown) { address in continuation.yield(address.port ?? 0) }
-        }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        do {
-            try await body(port, directory, server)
-        } catch {
-            shutdown.trigger()
-            throw error
-        }
-        shutdown.trigger()
-        try await group.waitForAll()
-    }
+    try await withLoopbackServer(reloadInterval: .seconds(60), shutdownGraceSeconds: 1, routes: routes, body)
 }
 
 /// Counts what a stand-in route saw, across the server's connection tasks.

@@ -5,10 +5,22 @@
 
 /// `kubectl kustomize` output of each overlay, with the placeholders `{{namespace}}`,
 /// `{{image}}`, `{{caBundle}}` and the `# {{tls-secret}}` document that
-/// ``ManifestRenderer`` fills in.
+/// ``ManifestRenderer`` fills in. Documents both overlays share are stored once.
 enum ManifestTemplates {
     /// manifests/overlays/self-signed
-    static let selfSigned = #"""
+    static var selfSigned: String { assemble([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) }
+
+    /// manifests/overlays/cert-manager
+    static var certManager: String { assemble([0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 14, 15, 16, 10, 17, 18]) }
+
+    /// An overlay's documents in kustomize's order, joined as kustomize prints them.
+    private static func assemble(_ indices: [Int]) -> String {
+        indices.map { documents[$0] }.joined(separator: "\n---\n")
+    }
+
+    /// Every distinct document of the overlays, in first-seen order.
+    private static let documents: [String] = [
+        #"""
 apiVersion: v1
 kind: Namespace
 metadata:
@@ -20,7 +32,8 @@ metadata:
     pod-security.kubernetes.io/enforce-version: latest
     pod-security.kubernetes.io/warn: restricted
   name: {{namespace}}
----
+"""#,
+        #"""
 apiVersion: v1
 automountServiceAccountToken: true
 kind: ServiceAccount
@@ -30,7 +43,8 @@ metadata:
     app.kubernetes.io/part-of: tokengate
   name: tokengate
   namespace: {{namespace}}
----
+"""#,
+        #"""
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata:
@@ -45,7 +59,8 @@ rules:
   - pods
   verbs:
   - get
----
+"""#,
+        #"""
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata:
@@ -61,7 +76,8 @@ subjects:
 - kind: ServiceAccount
   name: tokengate
   namespace: {{namespace}}
----
+"""#,
+        #"""
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata:
@@ -77,7 +93,8 @@ subjects:
 - kind: ServiceAccount
   name: tokengate
   namespace: {{namespace}}
----
+"""#,
+        #"""
 apiVersion: v1
 data:
   config.yaml: |
@@ -105,9 +122,11 @@ metadata:
     app.kubernetes.io/part-of: tokengate
   name: tokengate-config
   namespace: {{namespace}}
----
+"""#,
+        #"""
 # {{tls-secret}}
----
+"""#,
+        #"""
 apiVersion: v1
 kind: Service
 metadata:
@@ -126,7 +145,8 @@ spec:
     app.kubernetes.io/component: server
     app.kubernetes.io/name: tokengate
   type: ClusterIP
----
+"""#,
+        #"""
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -269,7 +289,8 @@ spec:
       - emptyDir:
           sizeLimit: 64Mi
         name: tmp
----
+"""#,
+        #"""
 apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata:
@@ -284,7 +305,8 @@ spec:
     matchLabels:
       app.kubernetes.io/component: server
       app.kubernetes.io/name: tokengate
----
+"""#,
+        #"""
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
@@ -314,7 +336,8 @@ spec:
       app.kubernetes.io/name: tokengate
   policyTypes:
   - Ingress
----
+"""#,
+        #"""
 apiVersion: admissionregistration.k8s.io/v1
 kind: MutatingWebhookConfiguration
 metadata:
@@ -413,7 +436,8 @@ webhooks:
     scope: Namespaced
   sideEffects: None
   timeoutSeconds: 5
----
+"""#,
+        #"""
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata:
@@ -466,284 +490,8 @@ webhooks:
     scope: Namespaced
   sideEffects: None
   timeoutSeconds: 10
-"""#
-
-    /// manifests/overlays/cert-manager
-    static let certManager = #"""
-apiVersion: v1
-kind: Namespace
-metadata:
-  labels:
-    app.kubernetes.io/name: tokengate
-    app.kubernetes.io/part-of: tokengate
-    pod-security.kubernetes.io/audit: restricted
-    pod-security.kubernetes.io/enforce: restricted
-    pod-security.kubernetes.io/enforce-version: latest
-    pod-security.kubernetes.io/warn: restricted
-  name: {{namespace}}
----
-apiVersion: v1
-automountServiceAccountToken: true
-kind: ServiceAccount
-metadata:
-  labels:
-    app.kubernetes.io/name: tokengate
-    app.kubernetes.io/part-of: tokengate
-  name: tokengate
-  namespace: {{namespace}}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  labels:
-    app.kubernetes.io/name: tokengate
-    app.kubernetes.io/part-of: tokengate
-  name: tokengate-pod-reader
-rules:
-- apiGroups:
-  - ""
-  resources:
-  - pods
-  verbs:
-  - get
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  labels:
-    app.kubernetes.io/name: tokengate
-    app.kubernetes.io/part-of: tokengate
-  name: tokengate-auth-delegator
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: ClusterRole
-  name: system:auth-delegator
-subjects:
-- kind: ServiceAccount
-  name: tokengate
-  namespace: {{namespace}}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  labels:
-    app.kubernetes.io/name: tokengate
-    app.kubernetes.io/part-of: tokengate
-  name: tokengate-pod-reader
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: ClusterRole
-  name: tokengate-pod-reader
-subjects:
-- kind: ServiceAccount
-  name: tokengate
-  namespace: {{namespace}}
----
-apiVersion: v1
-data:
-  config.yaml: |
-    # -- OpenUnison's keys (same meaning as in its values.yaml) --------------------------------
-    # true: OpenUnison-managed Deployments, other pod-template workloads, Pods and ServiceAccounts
-    # get a short-lived projected ServiceAccount token instead of the long-lived default one.
-    enable_tokenrequest: true
-    # Must be one of the API server's --api-audiences. "api" (the chart default) is rejected by
-    # most distributions (OpenUnison issue #108); kubeadm and kind use the issuer URL below.
-    token_request_audience: "https://kubernetes.default.svc.cluster.local"
-    # 600 s is the API server's minimum; the kubelet refreshes the file at 80 % of it.
-    token_request_expiration_seconds: 600
-
-    # -- TokenGate's own settings (mount path, volume name, selectors, namespace allow/deny
-    # lists, maximum expiration) go under `tokengate:`; the defaults suit OpenUnison's charts.
-    # tokengate: {}
-
-    # -- Token broker (POST /token, /.well-known/openid-configuration, /keys): its settings go
-    # under `broker:` (README, "Token broker"); leave it out to run the webhooks only.
-    # broker: {}
-kind: ConfigMap
-metadata:
-  labels:
-    app.kubernetes.io/name: tokengate
-    app.kubernetes.io/part-of: tokengate
-  name: tokengate-config
-  namespace: {{namespace}}
----
-apiVersion: v1
-kind: Service
-metadata:
-  labels:
-    app.kubernetes.io/name: tokengate
-    app.kubernetes.io/part-of: tokengate
-  name: tokengate
-  namespace: {{namespace}}
-spec:
-  ports:
-  - name: https
-    port: 443
-    protocol: TCP
-    targetPort: https
-  selector:
-    app.kubernetes.io/component: server
-    app.kubernetes.io/name: tokengate
-  type: ClusterIP
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  labels:
-    app.kubernetes.io/component: server
-    app.kubernetes.io/name: tokengate
-    app.kubernetes.io/part-of: tokengate
-  name: tokengate
-  namespace: {{namespace}}
-spec:
-  replicas: 2
-  revisionHistoryLimit: 5
-  selector:
-    matchLabels:
-      app.kubernetes.io/component: server
-      app.kubernetes.io/name: tokengate
-  strategy:
-    rollingUpdate:
-      maxSurge: 1
-      maxUnavailable: 0
-    type: RollingUpdate
-  template:
-    metadata:
-      labels:
-        app.kubernetes.io/component: server
-        app.kubernetes.io/name: tokengate
-        app.kubernetes.io/part-of: tokengate
-    spec:
-      affinity:
-        podAntiAffinity:
-          preferredDuringSchedulingIgnoredDuringExecution:
-          - podAffinityTerm:
-              labelSelector:
-                matchLabels:
-                  app.kubernetes.io/component: server
-                  app.kubernetes.io/name: tokengate
-              topologyKey: kubernetes.io/hostname
-            weight: 100
-      automountServiceAccountToken: true
-      containers:
-      - args:
-        - --listen
-        - 0.0.0.0:8443
-        - --tls-cert
-        - /etc/tokengate/tls/tls.crt
-        - --tls-key
-        - /etc/tokengate/tls/tls.key
-        - --config
-        - /etc/tokengate/config/config.yaml
-        - --drain-seconds
-        - "10"
-        - --shutdown-grace-seconds
-        - "10"
-        - --log-format
-        - json
-        env:
-        - name: POD_NAMESPACE
-          valueFrom:
-            fieldRef:
-              fieldPath: metadata.namespace
-        - name: POD_NAME
-          valueFrom:
-            fieldRef:
-              fieldPath: metadata.name
-        image: {{image}}
-        imagePullPolicy: IfNotPresent
-        livenessProbe:
-          failureThreshold: 3
-          httpGet:
-            path: /healthz
-            port: https
-            scheme: HTTPS
-          initialDelaySeconds: 5
-          periodSeconds: 10
-          timeoutSeconds: 2
-        name: tokengate
-        ports:
-        - containerPort: 8443
-          name: https
-          protocol: TCP
-        readinessProbe:
-          failureThreshold: 2
-          httpGet:
-            path: /readyz
-            port: https
-            scheme: HTTPS
-          periodSeconds: 5
-          timeoutSeconds: 2
-        resources:
-          limits:
-            cpu: "1"
-            memory: 256Mi
-          requests:
-            cpu: 50m
-            memory: 64Mi
-        securityContext:
-          allowPrivilegeEscalation: false
-          capabilities:
-            drop:
-            - ALL
-          readOnlyRootFilesystem: true
-          runAsNonRoot: true
-          seccompProfile:
-            type: RuntimeDefault
-        volumeMounts:
-        - mountPath: /etc/tokengate/tls
-          name: tls
-          readOnly: true
-        - mountPath: /etc/tokengate/config
-          name: config
-          readOnly: true
-        - mountPath: /etc/tokengate/keys
-          name: signing-keys
-          readOnly: true
-        - mountPath: /tmp
-          name: tmp
-      enableServiceLinks: false
-      securityContext:
-        fsGroup: 65532
-        runAsGroup: 65532
-        runAsNonRoot: true
-        runAsUser: 65532
-        seccompProfile:
-          type: RuntimeDefault
-      serviceAccountName: tokengate
-      terminationGracePeriodSeconds: 30
-      volumes:
-      - name: tls
-        secret:
-          defaultMode: 288
-          secretName: tokengate-tls
-      - configMap:
-          name: tokengate-config
-        name: config
-      - name: signing-keys
-        secret:
-          defaultMode: 288
-          optional: true
-          secretName: tokengate-signing-keys
-      - emptyDir:
-          sizeLimit: 64Mi
-        name: tmp
----
-apiVersion: policy/v1
-kind: PodDisruptionBudget
-metadata:
-  labels:
-    app.kubernetes.io/name: tokengate
-    app.kubernetes.io/part-of: tokengate
-  name: tokengate
-  namespace: {{namespace}}
-spec:
-  minAvailable: 1
-  selector:
-    matchLabels:
-      app.kubernetes.io/component: server
-      app.kubernetes.io/name: tokengate
----
+"""#,
+        #"""
 apiVersion: cert-manager.io/v1
 kind: Certificate
 metadata:
@@ -765,7 +513,8 @@ spec:
     size: 256
   renewBefore: 720h
   secretName: tokengate-ca
----
+"""#,
+        #"""
 apiVersion: cert-manager.io/v1
 kind: Certificate
 metadata:
@@ -797,7 +546,8 @@ spec:
   usages:
   - server auth
   - digital signature
----
+"""#,
+        #"""
 apiVersion: cert-manager.io/v1
 kind: Issuer
 metadata:
@@ -809,7 +559,8 @@ metadata:
 spec:
   ca:
     secretName: tokengate-ca
----
+"""#,
+        #"""
 apiVersion: cert-manager.io/v1
 kind: Issuer
 metadata:
@@ -820,37 +571,8 @@ metadata:
   namespace: {{namespace}}
 spec:
   selfSigned: {}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  labels:
-    app.kubernetes.io/name: tokengate
-    app.kubernetes.io/part-of: tokengate
-  name: tokengate
-  namespace: {{namespace}}
-spec:
-  ingress:
-  - from:
-    - ipBlock:
-        cidr: 0.0.0.0/0
-    - ipBlock:
-        cidr: ::/0
-    ports:
-    - port: 8443
-      protocol: TCP
-  - from:
-    - namespaceSelector: {}
-    ports:
-    - port: 8443
-      protocol: TCP
-  podSelector:
-    matchLabels:
-      app.kubernetes.io/component: server
-      app.kubernetes.io/name: tokengate
-  policyTypes:
-  - Ingress
----
+"""#,
+        #"""
 apiVersion: admissionregistration.k8s.io/v1
 kind: MutatingWebhookConfiguration
 metadata:
@@ -950,7 +672,8 @@ webhooks:
     scope: Namespaced
   sideEffects: None
   timeoutSeconds: 5
----
+"""#,
+        #"""
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata:
@@ -1004,5 +727,6 @@ webhooks:
     scope: Namespaced
   sideEffects: None
   timeoutSeconds: 10
-"""#
+"""#,
+    ]
 }

@@ -202,6 +202,10 @@ spec:
         - "10"
         - --log-format
         - json
+        - --audit-db
+        - /var/lib/tokengate/audit.db
+        - --audit-retention-days
+        - "14"
         env:
         - name: POD_NAMESPACE
           valueFrom:
@@ -263,6 +267,8 @@ spec:
           readOnly: true
         - mountPath: /tmp
           name: tmp
+        - mountPath: /var/lib/tokengate
+          name: audit
       enableServiceLinks: false
       securityContext:
         fsGroup: 65532
@@ -289,6 +295,9 @@ spec:
       - emptyDir:
           sizeLimit: 64Mi
         name: tmp
+      - emptyDir:
+          sizeLimit: 2Gi
+        name: audit
 """#,
         #"""
 apiVersion: policy/v1

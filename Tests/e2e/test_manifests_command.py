@@ -250,3 +250,34 @@ def test_paths_ports_and_probes_in_the_manifests_are_served(server_from_manifest
         assert (answer["apiVersion"], answer["kind"]) == ("admission.k8s.io/v1", "AdmissionReview")
         assert answer["response"]["uid"] == body["request"]["uid"]
         assert isinstance(answer["response"]["allowed"], bool)
+
+
+@needs_server
+def test_the_deployment_as_shipped_records_admission_decisions(server_from_manifests, tmp_path):
+    """Issue 10 §3: started with the Deployment's own args, the server keeps an audit trail: the
+    decisions it answers are in the SQLite file on the `audit` volume after a graceful stop."""
+    docs, container, port, process, log = server_from_manifests
+    mwc = find(docs, "MutatingWebhookConfiguration")
+    ref = mwc["webhooks"][0]["clientConfig"]["service"]
+    context = ssl.create_default_context(cadata=b64decode_k8s(mwc["webhooks"][0]["clientConfig"]["caBundle"]).decode())
+    deadline = time.monotonic() + 30
+    sent = []
+    while not sent:
+        try:
+            conn = ServiceConnection(port, f"{ref['name']}.{ref['namespace']}.svc", context)
+            body = REVIEWS[ref["path"]]
+            conn.request("POST", ref["path"], json.dumps(body), {"Content-Type": "application/json"})
+            assert conn.getresponse().status == 200
+            sent.append(body["request"]["uid"])
+        except OSError:
+            assert process.poll() is None, "tokengate serve exited:\n" + log.read_text()[-3000:]
+            assert time.monotonic() < deadline, "server never answered:\n" + log.read_text()[-3000:]
+            time.sleep(0.2)
+    process.terminate()  # SIGTERM: drain, then flush the audit queue
+    assert process.wait(60) == 0, log.read_text()[-3000:]
+    args = container["args"]
+    mount = next(m for m in container["volumeMounts"] if args[args.index("--audit-db") + 1].startswith(m["mountPath"] + "/"))
+    database = tmp_path / mount["name"] / args[args.index("--audit-db") + 1][len(mount["mountPath"]) + 1:]
+    result = tokengate("audit", "query", "--db", str(database), "--kind", "admission", "--format", "json")
+    events = json.loads(result.stdout)
+    assert [e["requestUID"] for e in events if e.get("requestUID") in sent] == sent, events

@@ -118,7 +118,25 @@ def test_mounted_paths_match_the_server_flags(pod, container):
     config = arg_value(container, "--config")
     assert config == mounts["config"] + "/config.yaml"
     assert volumes["config"]["configMap"]["name"] == "tokengate-config"
-    assert all(m.get("readOnly") for m in container["volumeMounts"] if m["name"] != "tmp")
+    writable = {"tmp", "audit"}
+    assert all(m.get("readOnly") for m in container["volumeMounts"] if m["name"] not in writable)
+
+
+def test_the_audit_trail_is_kept_on_its_own_writable_volume(pod, container):
+    """Issue 10 §3: an install from manifests/ keeps an audit trail by default. The root file
+    system is read-only, so the SQLite file needs a writable volume; an emptyDir with a size limit
+    (past it the kubelet evicts the pod) and a retention that keeps the file well below it."""
+    path = arg_value(container, "--audit-db")
+    mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+    directory = path.rsplit("/", 1)[0]
+    assert directory in mounts, f"{path} is not on a mounted volume: {sorted(mounts)}"
+    mount = mounts[directory]
+    assert not mount.get("readOnly"), "the audit volume must be writable"
+    volume, = [v for v in pod["spec"]["volumes"] if v["name"] == mount["name"]]
+    assert "emptyDir" in volume and volume["emptyDir"].get("sizeLimit"), volume
+    assert int(arg_value(container, "--audit-retention-days")) >= 1
+    assert "--audit-dsn" not in container["args"], "give --audit-db or TOKENGATE_AUDIT_DSN, not both"
+    assert "--audit-spool" not in container["args"], "the default spool (<audit-db>.spool) is on the same volume"
 
 
 def test_configmap_has_the_openunison_keys_at_the_top(docs):

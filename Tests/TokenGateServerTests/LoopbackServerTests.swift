@@ -10,6 +10,7 @@ import TokenGateCrypto
 func withLoopbackServer(
     reloadInterval: Duration = .seconds(10),
     shutdownGraceSeconds: Double = 5,
+    limits: HTTPLimits = HTTPLimits(),
     routes: (inout Router) -> Void = { AdmissionRoutes.register(on: &$0, handler: TestAdmissionHandler(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })) },
     _ body: @Sendable (_ port: Int, _ certificates: TestCertificateDirectory, _ server: TokenGateServer) async throws -> Void
 ) async throws {
@@ -19,6 +20,7 @@ func withLoopbackServer(
         host: "127.0.0.1", port: 0, certificateFiles: CertificateFiles(certificatePath: directory.cert, keyPath: directory.key))
     settings.drainSeconds = 0
     settings.shutdownGraceSeconds = shutdownGraceSeconds
+    settings.limits = limits
     let metrics = ServerMetrics()
     let reloader = CertificateReloader(files: settings.certificateFiles, interval: reloadInterval, logger: logger, metrics: metrics)
     var router = Router()

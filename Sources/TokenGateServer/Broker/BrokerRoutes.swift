@@ -24,7 +24,7 @@ public enum BrokerRoutes {
         observer: @escaping @Sendable (ExchangeAuditRecord) -> Void = { _ in }
     ) {
         let settings = exchange.settings
-        router.add(.POST, settings.tokenPath) { request in
+        router.add(.POST, settings.tokenPath, waiting: { request in
             let started = ContinuousClock.now
             let client = clientAddress(request.remoteAddress)
             let outcome: (status: Int, headers: [(name: String, value: String)], body: [UInt8], audit: ExchangeAuditRecord)
@@ -41,7 +41,7 @@ public enum BrokerRoutes {
             for (name, value) in outcome.headers { headers.add(name: name, value: value) }
             return ServerResponse(status: HTTPResponseStatus(statusCode: outcome.status), headers: headers,
                                   body: ByteBuffer(bytes: outcome.body))
-        }
+        })
         for path in metadataPaths(issuer: settings.issuer, suffix: "/.well-known/openid-configuration") {
             router.add(.GET, path) { _ in
                 var response = ServerResponse.json(.ok, exchange.discoveryDocument().serialized())

@@ -5,11 +5,12 @@ import NIOHTTP1
 /// The handlers of one accepted connection, socket side first:
 ///
 ///     TLSHandler → RawBytesObserver → HTTP codec + pipelining → HTTPProtocolErrorResponder
-///       → RequestPhaseObserver → NIOAsyncChannel (the connection task, ``HTTPConnection``)
+///       → RequestPhaseObserver → HTTPConnection (routes and answers, on the event loop)
 enum ConnectionPipeline {
     static func configure(
-        _ channel: any Channel, tls: TLSContext, limits: HTTPLimits, observer: any TLSHandshakeObserver, metrics: ServerMetrics?
-    ) throws -> HTTPConnection.Channel {
+        _ channel: any Channel, tls: TLSContext, connection: HTTPConnection.Shared, observer: any TLSHandshakeObserver
+    ) throws {
+        let limits = connection.limits
         let timeouts = ConnectionTimeouts(limits: limits)
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(TLSHandler(context: tls, role: .server, observer: observer, handshakeTimeout: limits.handshakeTimeout))
@@ -21,8 +22,8 @@ enum ConnectionPipeline {
         try sync.configureHTTPServerPipeline(
             withPipeliningAssistance: true, withErrorHandling: false, withOutboundHeaderValidation: true,
             withEncoderConfiguration: .init(), withDecoderLimitConfiguration: decoderLimits)
-        try sync.addHandler(HTTPProtocolErrorResponder(maxHeaderBytes: limits.maxHeaderBytes, metrics: metrics))
+        try sync.addHandler(HTTPProtocolErrorResponder(maxHeaderBytes: limits.maxHeaderBytes, metrics: connection.metrics))
         try sync.addHandler(RequestPhaseObserver(timeouts: timeouts))
-        return try HTTPConnection.Channel(wrappingChannelSynchronously: channel)
+        try sync.addHandler(HTTPConnection(shared: connection))
     }
 }

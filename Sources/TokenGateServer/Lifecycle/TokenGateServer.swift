@@ -4,8 +4,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// The HTTPS server: accepts connections, runs each in its own task, reloads certificates, and
-/// drains on shutdown.
+/// The HTTPS server: accepts connections, serves each on its event loop (``HTTPConnection``),
+/// reloads certificates, and drains on shutdown.
 ///
 /// Shutdown, once ``GracefulShutdown`` fires (SIGTERM):
 /// 1. `/readyz` turns 503 while everything else keeps working, for `drainSeconds`;
@@ -46,7 +46,7 @@ public final class TokenGateServer: Sendable {
     public func run(until shutdown: GracefulShutdown, onListening: @Sendable (SocketAddress) -> Void = { _ in }) async throws {
         if certificates.current == nil { try certificates.loadInitial() }
         let listener = try await bind()
-        guard let address = listener.channel.localAddress else { throw TLSError("the listener has no local address") }
+        guard let address = listener.localAddress else { throw TLSError("the listener has no local address") }
         logger.info("listening", metadata: [
             "address": "\(address.ipAddress ?? settings.host):\(address.port ?? 0)",
             "routes": "\(router.table.map { "\($0.method.rawValue) \($0.path)" }.joined(separator: ", "))",
@@ -55,27 +55,29 @@ public final class TokenGateServer: Sendable {
 
         await withTaskGroup(of: Void.self) { background in
             background.addTask { await self.certificates.run() }
-            background.addTask { await self.drain(on: shutdown, listener: listener.channel) }
-            await acceptConnections(listener)
+            background.addTask { await self.drain(on: shutdown, listener: listener) }
+            // The listener closes when the drain says so (or fails); then in-flight requests finish.
+            try? await listener.closeFuture.get()
+            await registry.waitUntilEmpty()
             background.cancelAll()
         }
         logger.info("stopped")
     }
 
-    private typealias Listener = NIOAsyncChannel<HTTPConnection.Channel, Never>
-
-    private func bind() async throws -> Listener {
-        let limits = settings.limits
+    private func bind() async throws -> any Channel {
         let reporter = TLSHandshakeReporter(metrics: metrics, logger: logger)
         let certificates = self.certificates
         let registry = self.registry
-        let metrics = self.metrics
+        let limits = settings.limits
+        let connection = HTTPConnection.Shared(
+            router: router, limits: limits, metrics: metrics, logger: logger,
+            isDraining: { [readiness] in readiness.isDraining })
         return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
-            .bind(host: settings.host, port: settings.port) { channel in
+            .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     do {
                         guard let context = certificates.current else { throw TLSError("no TLS certificate loaded") }
@@ -83,7 +85,7 @@ public final class TokenGateServer: Sendable {
                             throw TLSError("connection limit (\(limits.maxConnections)) reached")
                         }
                         registry.add(channel)
-                        return try ConnectionPipeline.configure(channel, tls: context, limits: limits, observer: reporter, metrics: metrics)
+                        try ConnectionPipeline.configure(channel, tls: context, connection: connection, observer: reporter)
                     } catch {
                         // NIO does not close a child whose initializer fails: close it here.
                         channel.close(promise: nil)
@@ -91,31 +93,7 @@ public final class TokenGateServer: Sendable {
                     }
                 }
             }
-    }
-
-    private func acceptConnections(_ listener: Listener) async {
-        let connection = HTTPConnection(
-            router: router, limits: settings.limits, metrics: metrics, logger: logger,
-            isDraining: { [readiness] in readiness.isDraining })
-        do {
-            try await listener.executeThenClose { inbound in
-                // A non-throwing group: an error from the listener must not cancel the
-                // connection tasks, which have requests to finish.
-                await withDiscardingTaskGroup { group in
-                    do {
-                        for try await child in inbound {
-                            // Each connection's errors stay inside its task: one client cannot stop the server.
-                            group.addTask { await connection.serve(child) }
-                        }
-                    } catch {
-                        // The listener was closed under the accept loop (drain) or failed: stop accepting.
-                        logger.debug("accept loop ended", metadata: ["error": "\(error)"])
-                    }
-                }
-            }
-        } catch {
-            logger.debug("listener close failed", metadata: ["error": "\(error)"])
-        }
+            .bind(host: settings.host, port: settings.port).get()
     }
 
     private func drain(on shutdown: GracefulShutdown, listener: any Channel) async {

@@ -1,8 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 import NIOHTTP1
 
-/// Answers one complete request. Runs off the event loop, in the connection's task.
-public typealias RouteHandler = @Sendable (ServerRequest) async -> ServerResponse
+/// How a route answers one complete request.
+///
+/// Most of TokenGate's answers never wait: an admission review is parsed, decided and answered
+/// from memory, and `/keys` or `/metrics` read a snapshot. Those run **inline on the connection's
+/// event loop**: no task is created and no thread is crossed, which is most of what a request used
+/// to cost beyond parsing. A handler that must wait (the token exchange asks the API server) runs
+/// in a task that prefers the same event loop as its executor, so it too hops only when it awaits.
+public enum RouteHandler: Sendable {
+    /// Runs on the event loop, so it must not block: no file, socket or lock held for long.
+    case immediate(@Sendable (ServerRequest) -> ServerResponse)
+    /// Runs in a task whose executor preference is the connection's event loop.
+    case waiting(@Sendable (ServerRequest) async -> ServerResponse)
+}
 
 /// One entry of the route table: an exact path and method, and what a body must look like.
 public struct Route: Sendable {
@@ -13,7 +24,7 @@ public struct Route: Sendable {
     public var acceptedContentTypes: [String]?
     public var handler: RouteHandler
 
-    public init(_ method: HTTPMethod, _ path: String, accepting acceptedContentTypes: [String]? = nil, handler: @escaping RouteHandler) {
+    public init(_ method: HTTPMethod, _ path: String, accepting acceptedContentTypes: [String]? = nil, handler: RouteHandler) {
         self.method = method
         self.path = path
         self.acceptedContentTypes = acceptedContentTypes

@@ -24,10 +24,20 @@ public struct Router: Sendable {
         routes[route.path, default: []].append(route)
     }
 
+    /// Adds a route answered inline on the event loop (see ``RouteHandler/immediate(_:)``).
     public mutating func add(
-        _ method: HTTPMethod, _ path: String, accepting acceptedContentTypes: [String]? = nil, handler: @escaping RouteHandler
+        _ method: HTTPMethod, _ path: String, accepting acceptedContentTypes: [String]? = nil,
+        handler: @escaping @Sendable (ServerRequest) -> ServerResponse
     ) {
-        add(Route(method, path, accepting: acceptedContentTypes, handler: handler))
+        add(Route(method, path, accepting: acceptedContentTypes, handler: .immediate(handler)))
+    }
+
+    /// Adds a route whose handler awaits (see ``RouteHandler/waiting(_:)``).
+    public mutating func add(
+        _ method: HTTPMethod, _ path: String, accepting acceptedContentTypes: [String]? = nil,
+        waiting handler: @escaping @Sendable (ServerRequest) async -> ServerResponse
+    ) {
+        add(Route(method, path, accepting: acceptedContentTypes, handler: .waiting(handler)))
     }
 
     /// Looks up `path` (already stripped of its query string).

@@ -96,12 +96,13 @@ struct ClusterConnectionsTests {
     @Test("an unreachable API server or a bad CA file is UpstreamUnavailable, not a crash or a hang")
     func failures() async throws {
         let connections = ClusterConnections(timeout: .seconds(30))
-        let port = try await unusedPort()
-        let down = ClusterSettings(name: "down", issuer: "https://127.0.0.1:\(port)", apiServer: "https://127.0.0.1:\(port)")
-        let error = await #expect(throws: UpstreamUnavailable.self) {
-            _ = try await connections.review(token: "t", audiences: ["a"], cluster: down)
+        try await withRefusingPort { port in
+            let down = ClusterSettings(name: "down", issuer: "https://127.0.0.1:\(port)", apiServer: "https://127.0.0.1:\(port)")
+            let error = await #expect(throws: UpstreamUnavailable.self) {
+                _ = try await connections.review(token: "t", audiences: ["a"], cluster: down)
+            }
+            #expect(error?.service == .tokenReview && error?.message.contains("cannot connect") == true)
         }
-        #expect(error?.service == .tokenReview && error?.message.contains("cannot connect") == true)
         let badCA = ClusterSettings(name: "bad", issuer: "https://x", apiServer: "https://127.0.0.1:1", caFile: "/nonexistent/ca.crt")
         #expect(connections.prepare([badCA]) == ["cluster bad: cannot read caFile /nonexistent/ca.crt"])
         let podError = await #expect(throws: UpstreamUnavailable.self) {

@@ -76,11 +76,13 @@ struct HTTPSClientTests {
             // A hang guard, not a timing claim: the call must end, even on a loaded test machine.
             #expect(ContinuousClock.now - started < .seconds(60))
         }
-        let refused = HTTPSClient(tls: try TLSContext.client(trustRoots: .system), host: "127.0.0.1", port: try await unusedPort())
-        let error = await #expect(throws: HTTPSClientError.self) {
-            _ = try await refused.send(HTTPSRequest(.GET, "/"), timeout: .seconds(30))
+        try await withRefusingPort { port in
+            let refused = HTTPSClient(tls: try TLSContext.client(trustRoots: .system), host: "127.0.0.1", port: port)
+            let error = await #expect(throws: HTTPSClientError.self) {
+                _ = try await refused.send(HTTPSRequest(.GET, "/"), timeout: .seconds(30))
+            }
+            #expect(error?.code == .connect, "\(String(describing: error))")
         }
-        #expect(error?.code == .connect)
     }
 
     @Test("https URLs are split into host, port and target; others are refused")

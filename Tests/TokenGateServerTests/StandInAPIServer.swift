@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -40,11 +41,21 @@ func withSilentListener(_ body: @Sendable (_ port: Int) async throws -> Void) as
     try await channel.close()
 }
 
-/// A loopback port nobody listens on (bound, then closed).
-func unusedPort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .bind(host: "127.0.0.1", port: 0).get()
-    let port = channel.localAddress?.port ?? 0
-    try await channel.close()
-    return port
+/// A loopback port that refuses connections for as long as `body` runs: a TCP socket bound to it
+/// but never listening. Holding the port (rather than binding, closing and hoping) keeps tests
+/// running in parallel from being handed the same ephemeral port for their own listeners.
+func withRefusingPort<T>(_ body: (_ port: Int) async throws -> T) async throws -> T {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EMFILE) }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw POSIXError(.EADDRINUSE) }
+    return try await body(Int(UInt16(bigEndian: address.sin_port)))
 }

@@ -35,6 +35,7 @@ public final class TokenGateServer: Sendable {
         self.readiness = readiness
         self.logger = logger
         readiness.addCheck("tls") { [certificates] in certificates.current == nil ? "no TLS certificate loaded" : nil }
+        metrics.addCollector { LogLineWriter.standardError.metricsText }
         metrics.addCollector { [registry, limits = settings.limits] in
             "# HELP tokengate_open_connections Client connections open now (limit \(limits.maxConnections), set by --max-connections).\n"
                 + "# TYPE tokengate_open_connections gauge\ntokengate_open_connections \(registry.count)\n"

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 import Logging
-import TokenGateJSON
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,8 +9,10 @@ import Glibc
 ///     {"time":"2026-05-01T10:00:00.123Z","level":"info","logger":"tokengate","message":"admission","uid":"…","decision":"allowed",…}
 ///
 /// Metadata keys become top-level fields (after the four fixed ones, which they cannot
-/// overwrite), so a log pipeline can filter on `uid` or `decision` directly. Serialization goes
-/// through Jansson, so any byte a client put in a name or message is escaped properly.
+/// overwrite), so a log pipeline can filter on `uid` or `decision` directly. The line is written
+/// straight into bytes (``LogLineEncoder`` escapes every byte a client put in a name or message)
+/// and handed to ``LogLineWriter``, which writes from its own thread: a request never waits on
+/// the log pipe.
 public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
@@ -30,31 +31,23 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    private static let reserved: Set<String> = ["time", "level", "logger", "message"]
+
     public func log(event: LogEvent) {
-        var fields: [(String, JSON)] = [
-            ("time", .string(Self.timestamp())), ("level", .string(event.level.rawValue)),
-            ("logger", .string(label)), ("message", .string(event.message.description)),
-        ]
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        let reserved: Set<String> = ["time", "level", "logger", "message"]
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !reserved.contains(key) {
-            fields.append((key, Self.json(value)))
+        var line = LogLineEncoder()
+        line.field("time", string: Self.timestamp())
+        line.field("level", string: event.level.rawValue)
+        line.field("logger", string: label)
+        line.field("message", string: event.message.description)
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !Self.reserved.contains(key) {
+            line.key(key)
+            line.value(value)
         }
-        if event.level >= .error { fields.append(("source", .string("\(event.file):\(event.line)"))) }
-        var line = JSON.object(fields).serialized()
-        line.append(0x0A)
-        write(line)
-    }
-
-    static func json(_ value: Logger.Metadata.Value) -> JSON {
-        switch value {
-        case .string(let string): return .string(string)
-        case .stringConvertible(let convertible): return .string(convertible.description)
-        case .array(let items): return .array(items.map(json))
-        case .dictionary(let dictionary): return .object(dictionary.sorted(by: { $0.key < $1.key }).map { ($0.key, json($0.value)) })
-        }
+        if event.level >= .error { line.field("source", string: "\(event.file):\(event.line)") }
+        write(line.finish())
     }
 
     /// RFC 3339 UTC with milliseconds, from the real-time clock.
@@ -70,18 +63,8 @@ public struct JSONLogHandler: LogHandler {
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(ms)Z"
     }
 
-    /// One `write(2)` per line, so lines from different threads do not interleave.
+    /// Hands the line to the process's standard-error writer thread (``LogLineWriter``).
     public static let writeToStandardError: @Sendable ([UInt8]) -> Void = { line in
-        line.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(2, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
+        LogLineWriter.standardError.append(line)
     }
 }

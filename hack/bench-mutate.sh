@@ -1,23 +1,37 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Benchmark, not a test: wrk posts the Deployment AdmissionReview fixture over TLS keep-alive to
-# TokenGate's /mutate, then, in the same run with the same certificate, connections, threads and
-# duration, to nginx answering a static response of the same size over TLS. Prints req/s and
-# p99 latency of both and the ratios.
+# three targets, in the same run, with the same certificate, threads, connections and duration:
+#   tokengate  TokenGate's /mutate, doing the real projection (parse, decide, patch, log a line)
+#   nginx      nginx answering TokenGate's exact response bytes statically: the TLS + HTTP floor
+#   go         hack/peer/go-webhook: the Go tutorial webhook (net/http, crypto/tls, encoding/json
+#              into map[string]interface{}) doing the same projection; its patch is checked to give
+#              the same object as TokenGate's before anything is measured
+# Each target is measured twice: under load (wrk -tTHREADS -cCONNECTIONS, for req/s and p99) and on
+# one connection (wrk -t1 -c1, for p50: the latency one API server request sees on an idle webhook).
+# Prints a table, TokenGate's ratios to nginx and to Go, and TokenGate's RSS after the run.
 #
-#   hack/bench-mutate.sh            # ~25 s of measuring (2 x DURATION + warm-ups)
-# Environment: DURATION (10s), CONNECTIONS (32), THREADS (2), TOKENGATE_BIN (default: release
-# build, built if missing), LOG_LEVEL (info: TokenGate writes its one log line per review, to a file).
+#   hack/bench-mutate.sh            # ~60 s of measuring (3 x (2 s warm-up + DURATION + ONE_CONN_DURATION))
+# Environment: DURATION (10s), ONE_CONN_DURATION (5s), CONNECTIONS (32), THREADS (2), TOKENGATE_BIN
+# (default: release build, built if missing), LOG_LEVEL (info: TokenGate writes its one log line per
+# review, to a file; the Go peer logs nothing per review, so LOG_LEVEL=warning is the like-for-like).
+# Needs wrk, nginx, curl, python3 with jsonpatch, go (Debian golang-go): hack/install-deps.sh --test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${DURATION:-10s}"
+one_conn_duration="${ONE_CONN_DURATION:-5s}"
 connections="${CONNECTIONS:-32}"
 threads="${THREADS:-2}"
 fixture="Tests/Fixtures/admission/deployment-create.mutating.v1.30.json"
+# The projection both webhooks are configured with; the fixture's Deployment is app: payments-api.
+audience="https://kubernetes.default.svc"
+expiration=600
+selector_key="app" selector_value="payments-api"
 
-for tool in wrk nginx curl python3; do
-  command -v "$tool" >/dev/null || { echo "bench-mutate: $tool is needed (apt-get install wrk nginx curl)" >&2; exit 1; }
+for tool in wrk nginx curl python3 go; do
+  command -v "$tool" >/dev/null || { echo "bench-mutate: $tool is needed (apt-get install wrk nginx-light curl golang-go, or hack/install-deps.sh --test)" >&2; exit 1; }
 done
+python3 -c 'import jsonpatch' 2>/dev/null || { echo "bench-mutate: python3 jsonpatch is needed to check the peer's patch (hack/install-deps.sh --test)" >&2; exit 1; }
 bin="${TOKENGATE_BIN:-}"
 if [[ -z "$bin" ]]; then
   bin=".build/release/tokengate"
@@ -28,37 +42,52 @@ work="$(mktemp -d /tmp/tokengate-bench.XXXXXX)"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() { for _ in $(seq 100); do curl -s --cacert "$work/certs/ca.crt" "$1" -o /dev/null && return; sleep 0.1; done; echo "bench-mutate: nothing answers $1" >&2; exit 1; }
+# One review through a target, the way the API server sends it; the answer goes to $work/NAME.answer.json.
+post_review() { curl -sS --fail --cacert "$work/certs/ca.crt" -H 'Content-Type: application/json' --data-binary "@$fixture" \
+  "https://localhost:$2/mutate?timeout=10s" >"$work/$1.answer.json"; }
 
 "$bin" certs --service tokengate --namespace bench --out "$work/certs" >/dev/null
-# The real mutation: token requests on, and the fixture's Deployment (app: payments-api) selected,
-# so every request is parsed, decided and answered with a JSON patch.
-cat >"$work/config.yaml" <<'YAML'
+cat >"$work/config.yaml" <<YAML
 enable_tokenrequest: true
-token_request_audience: https://kubernetes.default.svc
-token_request_expiration_seconds: 600
+token_request_audience: $audience
+token_request_expiration_seconds: $expiration
 tokengate:
   selectors:
-    - app: payments-api
+    - $selector_key: $selector_value
 YAML
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# TokenGate
-tg_port="$(free_port)"
-"$bin" serve --listen "127.0.0.1:$tg_port" --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" \
-  --config "$work/config.yaml" --log-format json --log-level "${LOG_LEVEL:-info}" >"$work/tokengate.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do curl -s --cacert "$work/certs/ca.crt" "https://localhost:$tg_port/healthz" -o /dev/null && break; sleep 0.1; done
+start_tokengate() {
+  tg_port="$(free_port)"
+  "$bin" serve --listen "127.0.0.1:$tg_port" --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" \
+    --config "$work/config.yaml" --log-format json --log-level "${LOG_LEVEL:-info}" >"$work/tokengate.log" 2>&1 &
+  tg_pid=$!; pids+=("$tg_pid")
+  wait_for "https://localhost:$tg_port/healthz"
+  post_review tokengate "$tg_port"
+  grep -q '"patchType":"JSONPatch"' "$work/tokengate.answer.json" || { echo "bench-mutate: /mutate answered no patch; the benchmark must exercise the mutation" >&2; exit 1; }
+}
 
-# The exact bytes TokenGate answers, served statically by nginx.
-curl -sS --cacert "$work/certs/ca.crt" -H 'Content-Type: application/json' --data-binary "@$fixture" \
-  "https://localhost:$tg_port/mutate?timeout=10s" >"$work/response.json"
-response_bytes="$(wc -c <"$work/response.json")"
-grep -q '"patchType":"JSONPatch"' "$work/response.json" || { echo "bench-mutate: /mutate answered no patch; the benchmark must exercise the mutation" >&2; exit 1; }
-grep -q "'" "$work/response.json" && { echo "response contains a quote nginx cannot embed" >&2; exit 1; }
+# Built from the repository's source with the standard library only: GOPROXY=off and the caches in
+# $work, so nothing is fetched and nothing is left in the tree.
+start_go_peer() {
+  (cd hack/peer/go-webhook && GOFLAGS=-mod=mod GOPROXY=off GOCACHE="$work/go/cache" GOPATH="$work/go/path" \
+    go build -o "$work/go-webhook" .)
+  go_port="$(free_port)"
+  "$work/go-webhook" -listen "127.0.0.1:$go_port" -tls-cert "$work/certs/tls.crt" -tls-key "$work/certs/tls.key" \
+    -audience "$audience" -expiration-seconds "$expiration" -selector "$selector_key=$selector_value" >"$work/go.log" 2>&1 &
+  go_pid=$!; pids+=("$go_pid")
+  wait_for "https://localhost:$go_port/healthz"
+  post_review go "$go_port"
+  python3 hack/bench_mutate.py same-patch "$fixture" "$work/tokengate.answer.json" "$work/go.answer.json"
+}
 
-nginx_port="$(free_port)"
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<CONF
+# nginx answers TokenGate's exact bytes, so it measures only TLS, HTTP and the network stack.
+start_nginx() {
+  grep -q "'" "$work/tokengate.answer.json" && { echo "bench-mutate: the response contains a quote nginx cannot embed" >&2; exit 1; }
+  nginx_port="$(free_port)"
+  mkdir -p "$work/nginx"
+  cat >"$work/nginx/nginx.conf" <<CONF
 worker_processes $(nproc);
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log warn;
@@ -73,43 +102,42 @@ http {
     ssl_certificate $work/certs/tls.crt;
     ssl_certificate_key $work/certs/tls.key;
     ssl_protocols TLSv1.2 TLSv1.3;
-    location = /mutate { default_type application/json; return 200 '$(cat "$work/response.json")'; }
+    location = /mutate { default_type application/json; return 200 '$(cat "$work/tokengate.answer.json")'; }
   }
 }
 CONF
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-pids+=($!)
-for _ in $(seq 100); do curl -sk "https://127.0.0.1:$nginx_port/mutate" -o /dev/null -X POST -d x && break; sleep 0.1; done
-nginx_bytes="$(curl -sk -X POST -H 'Content-Type: application/json' --data-binary "@$fixture" "https://127.0.0.1:$nginx_port/mutate?timeout=10s" | wc -c)"
+  nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+  pids+=($!)
+  for _ in $(seq 100); do curl -sk "https://127.0.0.1:$nginx_port/mutate" -o /dev/null -X POST -d x && break; sleep 0.1; done
+  post_review nginx "$nginx_port"
+}
 
+# wrk output of the loaded run goes to $work/NAME.wrk, the one-connection run's to NAME.one.wrk.
+measure() {  # NAME PORT
+  local url="https://127.0.0.1:$2/mutate?timeout=10s"
+  wrk -t"$threads" -c"$connections" -d2s -s "$work/post.lua" "$url" >/dev/null  # warm-up
+  wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$work/post.lua" "$url" >"$work/$1.wrk"
+  wrk -t1 -c1 -d"$one_conn_duration" --latency -s "$work/post.lua" "$url" >"$work/$1.one.wrk"
+}
 cat >"$work/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local f = io.open("$fixture", "rb"); wrk.body = f:read("*all"); f:close()
 LUA
 
-run() {  # name port -> prints "reqs p99_ms"
-  wrk -t"$threads" -c"$connections" -d2s -s "$work/post.lua" "https://127.0.0.1:$2/mutate?timeout=10s" >/dev/null  # warm-up
-  wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$work/post.lua" "https://127.0.0.1:$2/mutate?timeout=10s" >"$work/$1.wrk"
-  python3 - "$work/$1.wrk" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\b", text, re.M)
-p99 = float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-socket_errors = re.search(r"Socket errors: (.*)", text)
-print(rps, p99, errors.group(1) if errors else 0, "'" + (socket_errors.group(1) if socket_errors else "none") + "'")
-PY
-}
+start_tokengate
+start_go_peer
+start_nginx
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+measure tokengate "$tg_port"
+measure nginx "$nginx_port"
+measure go "$go_port"
 
-read -r tg_rps tg_p99 tg_non2xx tg_sock < <(run tokengate "$tg_port")
-read -r ng_rps ng_p99 ng_non2xx ng_sock < <(run nginx "$nginx_port")
-
-echo "bench-mutate: POST $(wc -c <"$fixture")-byte AdmissionReview over TLS keep-alive; wrk -t$threads -c$connections -d$duration; $(nproc) cores"
-echo "response size: tokengate $response_bytes bytes, nginx $nginx_bytes bytes"
-printf '%-10s %12s %10s %10s  %s\n' target 'req/s' 'p99 ms' non-2xx 'socket errors'
-printf '%-10s %12.0f %10.2f %10s  %s\n' tokengate "$tg_rps" "$tg_p99" "$tg_non2xx" "$tg_sock"
-printf '%-10s %12.0f %10.2f %10s  %s\n' nginx "$ng_rps" "$ng_p99" "$ng_non2xx" "$ng_sock"
-python3 -c "import sys; t,n,tp,np_=map(float,sys.argv[1:]); print(f'ratio tokengate/nginx: throughput {t/n:.2f}x, p99 latency {tp/np_:.2f}x')" \
-  "$tg_rps" "$ng_rps" "$tg_p99" "$ng_p99"
+echo "bench-mutate: POST $(wc -c <"$fixture")-byte AdmissionReview over TLS keep-alive; wrk -t$threads -c$connections -d$duration," \
+  "one connection -t1 -c1 -d$one_conn_duration; $(nproc) cores; load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
+echo "response size: tokengate $(wc -c <"$work/tokengate.answer.json") bytes, nginx $(wc -c <"$work/nginx.answer.json") bytes," \
+  "go $(wc -c <"$work/go.answer.json") bytes"
+python3 hack/bench_mutate.py report "$work" tokengate nginx go
+rss() { awk -v what="$2" '$1 == what ":" { printf "%.1f MiB", $2 / 1024 }' "/proc/$1/status"; }
+echo "tokengate RSS after the run: $(rss "$tg_pid" VmRSS) (peak $(rss "$tg_pid" VmHWM); issue 11: <= 64 MiB);" \
+  "go peer: $(rss "$go_pid" VmRSS) (peak $(rss "$go_pid" VmHWM))"

@@ -30,7 +30,8 @@ kubectl_ok() {
 }
 
 build_pkgs=(pkg-config libssl-dev libjansson-dev libsqlite3-dev libpq-dev openssl ca-certificates)
-test_pkgs=(curl python3 python3-pip postgresql wrk nginx-light sqlite3 procps iproute2 binutils git)
+# golang-go builds hack/peer/go-webhook, the benchmark's Go peer, whose patch a test checks against TokenGate's.
+test_pkgs=(curl python3 python3-pip postgresql wrk nginx-light sqlite3 procps iproute2 binutils git golang-go)
 
 missing=()
 for p in "${build_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -1,0 +1,3 @@
+module tokengate.example/bench/go-webhook
+
+go 1.19

@@ -14,6 +14,11 @@ import NIOHTTP1
 ///
 /// When a deadline passes the connection is closed; a request whose head arrived but whose body
 /// stalled is first answered 408, so the client learns why.
+///
+/// One timer per connection, not one per phase: moving between phases only records the new
+/// deadline. The timer fires at the deadline or one read-timeout after it was set, whichever is
+/// sooner, and re-arms itself for what is left; so a keep-alive request costs no timer scheduling
+/// at all, and an idle connection one wake-up per read timeout.
 final class ConnectionTimeouts {
     private enum Phase { case idle, reading, handling }
 
@@ -21,6 +26,8 @@ final class ConnectionTimeouts {
     private var phase: Phase = .idle
     private var bytesWhileHandling = false
     private var timer: Scheduled<Void>?
+    /// When the current phase ends; nil while a request is being handled (no deadline then).
+    private var deadline: NIODeadline?
     private var channel: (any Channel)?
     private var headSeen = false
     /// Where a 408 is written from (the HTTP-level observer's context).
@@ -50,8 +57,7 @@ final class ConnectionTimeouts {
         phase = .handling
         headSeen = false
         bytesWhileHandling = false
-        timer?.cancel()
-        timer = nil
+        deadline = nil
     }
 
     func responseComplete() {
@@ -69,6 +75,7 @@ final class ConnectionTimeouts {
     func stop() {
         timer?.cancel()
         timer = nil
+        deadline = nil
         channel = nil
         httpContext = nil
     }
@@ -88,17 +95,30 @@ final class ConnectionTimeouts {
 
     private func arm(_ timeout: TimeAmount, for phase: Phase) {
         self.phase = phase
-        timer?.cancel()
+        deadline = .now() + timeout
+        if timer == nil { scheduleCheck() }
+    }
+
+    /// The connection's one timer: at the deadline, or one read timeout from now if that is sooner.
+    private func scheduleCheck() {
         guard let channel else { return }
+        let limit = NIODeadline.now() + limits.requestReadTimeout
+        let at = deadline.map { min($0, limit) } ?? limit
         let loopBound = NIOLoopBound(self, eventLoop: channel.eventLoop)
-        timer = channel.eventLoop.scheduleTask(in: timeout) {
-            let this = loopBound.value
-            guard this.phase == phase, let channel = this.channel else { return }
-            if phase == .reading && this.headSeen, let context = this.httpContext {
-                this.sendRequestTimeout(context)
-            }
-            channel.close(promise: nil)
+        timer = channel.eventLoop.scheduleTask(deadline: at) { loopBound.value.check() }
+    }
+
+    private func check() {
+        timer = nil
+        guard let channel else { return }
+        guard let deadline, deadline <= .now() else {
+            scheduleCheck()  // extended since this timer was set, or a request is being handled
+            return
         }
+        if phase == .reading && headSeen, let context = httpContext {
+            sendRequestTimeout(context)
+        }
+        channel.close(promise: nil)
     }
 }
 

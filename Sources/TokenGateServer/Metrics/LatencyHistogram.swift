@@ -21,6 +21,13 @@ struct LatencyHistogram {
         count += 1
     }
 
+    /// Adds another histogram's observations (shards are merged when rendered).
+    mutating func merge(_ other: LatencyHistogram) {
+        for index in counts.indices { counts[index] += other.counts[index] }
+        sum += other.sum
+        count += other.count
+    }
+
     /// Exposition lines for one label set (`labels` is `key="value",...` without braces).
     func render(name: String, labels: String, into out: inout String) {
         var cumulative: UInt64 = 0

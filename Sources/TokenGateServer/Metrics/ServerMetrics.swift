@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import NIOCore
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The server's Prometheus metrics, rendered in the text exposition format (version 0.0.4) by
 /// `GET /metrics`.
@@ -15,10 +18,13 @@ public final class ServerMetrics: Sendable {
         var code: Int
     }
 
-    struct State {
+    /// What requests record: kept per shard, so the event loops never wait on one another.
+    struct RequestShard {
         var requests: [RequestKey: UInt64] = [:]
         var latency: [String: LatencyHistogram] = [:]
-        var inFlight = 0
+    }
+
+    struct State {
         var handshakes: [String: UInt64] = [:]
         var handshakeFailures: UInt64 = 0
         var reloadsSucceeded: UInt64 = 0
@@ -26,6 +32,13 @@ public final class ServerMetrics: Sendable {
         var certificateExpiry: Int?
     }
 
+    /// Requests are counted in one of these by the recording thread's identity: each event loop
+    /// thread (nearly always) has a shard of its own, and a scrape merges them.
+    private final class ShardBox: Sendable {
+        let lock = Mutex(RequestShard())
+    }
+    private let shards: [ShardBox] = (0..<16).map { _ in ShardBox() }
+    private let inFlight = Atomic<Int>(0)
     private let state = Mutex(State())
     private let collectors = Mutex<[@Sendable () -> String]>([])
 
@@ -34,17 +47,22 @@ public final class ServerMetrics: Sendable {
     /// Methods kept as label values; anything else is counted as `other`.
     static let knownMethods: Set<String> = ["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS"]
 
+    private var shard: ShardBox {
+        let thread = UInt(pthread_self())
+        return shards[Int((thread >> 12 ^ thread >> 20) & 15)]
+    }
+
     // MARK: recording
 
     public func requestStarted() {
-        state.withLock { $0.inFlight += 1 }
+        inFlight.wrappingAdd(1, ordering: .relaxed)
     }
 
     /// `route` is the route's path template, or `unmatched` for paths not in the route table.
     public func requestFinished(route: String, method: String, code: Int, seconds: Double) {
         let method = Self.knownMethods.contains(method) ? method : "other"
-        state.withLock {
-            $0.inFlight -= 1
+        inFlight.wrappingSubtract(1, ordering: .relaxed)
+        shard.lock.withLock {
             $0.requests[RequestKey(route: route, method: method, code: code), default: 0] += 1
             $0.latency[route, default: LatencyHistogram()].observe(seconds)
         }
@@ -52,7 +70,7 @@ public final class ServerMetrics: Sendable {
 
     /// A request the HTTP parser refused before it had a method and path (400, 431).
     public func requestRefusedByParser(code: Int) {
-        state.withLock { $0.requests[RequestKey(route: "unparsed", method: "other", code: code), default: 0] += 1 }
+        shard.lock.withLock { $0.requests[RequestKey(route: "unparsed", method: "other", code: code), default: 0] += 1 }
     }
 
     public func certificateReloaded() { state.withLock { $0.reloadsSucceeded += 1 } }
@@ -75,20 +93,26 @@ public final class ServerMetrics: Sendable {
     /// The full exposition text.
     public func render() -> String {
         let snapshot = state.withLock { $0 }
+        var requests = RequestShard()
+        for shard in shards {
+            let part = shard.lock.withLock { $0 }
+            requests.requests.merge(part.requests, uniquingKeysWith: +)
+            for (route, histogram) in part.latency { requests.latency[route, default: LatencyHistogram()].merge(histogram) }
+        }
         var out = ""
         out += "# HELP tokengate_http_requests_total HTTP requests answered, by route template, method and status code.\n"
         out += "# TYPE tokengate_http_requests_total counter\n"
-        for (key, value) in snapshot.requests.sorted(by: { ($0.key.route, $0.key.method, $0.key.code) < ($1.key.route, $1.key.method, $1.key.code) }) {
+        for (key, value) in requests.requests.sorted(by: { ($0.key.route, $0.key.method, $0.key.code) < ($1.key.route, $1.key.method, $1.key.code) }) {
             out += "tokengate_http_requests_total{route=\"\(key.route)\",method=\"\(key.method)\",code=\"\(key.code)\"} \(value)\n"
         }
         out += "# HELP tokengate_http_request_duration_seconds Time from the complete request to the response, by route template.\n"
         out += "# TYPE tokengate_http_request_duration_seconds histogram\n"
-        for (route, histogram) in snapshot.latency.sorted(by: { $0.key < $1.key }) {
+        for (route, histogram) in requests.latency.sorted(by: { $0.key < $1.key }) {
             histogram.render(name: "tokengate_http_request_duration_seconds", labels: "route=\"\(route)\"", into: &out)
         }
         out += "# HELP tokengate_http_requests_in_flight Requests received and not yet answered.\n"
         out += "# TYPE tokengate_http_requests_in_flight gauge\n"
-        out += "tokengate_http_requests_in_flight \(snapshot.inFlight)\n"
+        out += "tokengate_http_requests_in_flight \(inFlight.load(ordering: .relaxed))\n"
         out += "# HELP tokengate_tls_handshakes_total Completed TLS handshakes, by protocol version.\n"
         out += "# TYPE tokengate_tls_handshakes_total counter\n"
         for (version, value) in snapshot.handshakes.sorted(by: { $0.key < $1.key }) {

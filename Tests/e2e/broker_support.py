@@ -52,6 +52,7 @@ class BrokerEnv:
         self.signing_key.parent.mkdir()
         self.kid = self.generate_key(self.signing_key)
         self.broker_extra = "  jwksRefetchIntervalSeconds: 1\n"
+        self.cluster_extra: dict[str, str] = {}  # per cluster: more YAML lines, e.g. "verify: jwks"
 
     def generate_key(self, path: Path, alg: str = "ES256") -> str:
         args = ["keys", "generate", "--alg", alg, "--out", str(path), "--force"]
@@ -70,7 +71,8 @@ class BrokerEnv:
       issuer: {self.clusters[name].issuer}
       apiServer: {self.clusters[name].url}
       caFile: {self.kube_pki.ca}
-      tokenFile: {self.api_token_file}""" for name in names)
+      tokenFile: {self.api_token_file}""" + "".join(f"\n      {line}" for line in self.cluster_extra.get(name, "").splitlines())
+            for name in names)
         return f"""# tokengate serve config written by broker_support.py
 broker:
   issuer: {BROKER_ISSUER}

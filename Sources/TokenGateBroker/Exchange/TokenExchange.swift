@@ -128,14 +128,15 @@ public final class TokenExchange: Sendable {
         if claims.pod == nil, !allowsUnbound {
             throw .subject("not_pod_bound", "subject_token is not bound to a pod; use the pod's projected ServiceAccount token")
         }
+        let confirmation = ClusterConfirmation(audience: settings.audience, reviewer: reviewer, pods: pods, cache: snapshot.reviewCache)
         if cluster.verification.usesAPIServer {
-            let confirmation = ClusterConfirmation(audience: settings.audience, reviewer: reviewer, pods: pods, cache: snapshot.reviewCache)
             audit.tokenReviewCached = try await confirmation.review(token: request.subjectToken, claims: claims, cluster: cluster)
-            let pod = try await confirmation.pod(claims: claims, cluster: cluster)
-            if claims.node == nil, let nodeName = pod?.nodeName {
-                claims.node = SubjectClaims.ObjectReference(name: nodeName, uid: nil)
-                audit.nodeName = nodeName
-            }
+        }
+        // The Pod GET follows checkPod in every mode, `verify: jwks` included.
+        let pod = try await confirmation.pod(claims: claims, cluster: cluster)
+        if claims.node == nil, let nodeName = pod?.nodeName {
+            claims.node = SubjectClaims.ObjectReference(name: nodeName, uid: nil)
+            audit.nodeName = nodeName
         }
 
         let rule = try decide(settings.policy, claims: claims, cluster: cluster.name, request: request)

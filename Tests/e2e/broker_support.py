@@ -95,10 +95,14 @@ broker:
 
     def start(self, *args, names=None):
         self.write_config(names)
+        return self.serve(self.config_path, *args)
+
+    def serve(self, config: Path, *args):
+        """`tokengate serve` with this env's flags on `config` (start() writes it first; a second
+        replica passes a config of its own)."""
         # A generous API budget (a loaded CI machine must not turn into 503s); tests that are about
         # timeouts pass their own --kube-timeout-seconds, and the later flag wins.
-        server = self._start_server("--broker-reload-seconds", "0.3", "--kube-timeout-seconds", "10", *args,
-                                    config=self.config_path)
+        server = self._start_server("--broker-reload-seconds", "0.3", "--kube-timeout-seconds", "10", *args, config=config)
         wait_for_log(server, lambda e: e.get("message") == "listening")
         return server
 

@@ -16,6 +16,11 @@ struct BrokerServeOptions: ParsableArguments {
         valueName: "seconds"))
     var kubeTimeoutSeconds: Double = 2
 
+    @Option(name: .customLong("broker-key-ledger"), help: ArgumentHelp(
+        "SQLite file (on a persistent volume) where the broker records its signing keys, so /keys keeps a replaced key after a restart until its tokens expire. Default: the audit database (--audit-db, or --audit-dsn shared by replicas).",
+        valueName: "file"))
+    var keyLedger: String?
+
     func validate() throws {
         guard reloadSeconds > 0 else { throw ValidationError("--broker-reload-seconds must be more than 0") }
         guard kubeTimeoutSeconds > 0, kubeTimeoutSeconds <= 60 else { throw ValidationError("--kube-timeout-seconds must be in (0, 60]") }
@@ -74,9 +79,10 @@ extension ServeCommand {
             audit?.record(exchange: record)
         }
         serverMetrics.addCollector { metrics.render() }
+        let keyLedger = try makeKeyLedger(options: options, audit: audit, exchange: exchange, metrics: metrics, logger: logger)
         let reloader = BrokerReloader(
             configPath: configPath, configBytes: bytes, exchange: exchange, connections: connections, metrics: metrics,
-            interval: .milliseconds(Int64(options.reloadSeconds * 1000)), logger: logger)
+            interval: .milliseconds(Int64(options.reloadSeconds * 1000)), logger: logger, keyLedger: keyLedger)
         let hangup = ReloadSignal { reloader.requestReload() }
         logger.info("token broker on", metadata: [
             "issuer": "\(settings.issuer)", "token_path": "\(settings.tokenPath)", "audience": "\(settings.audience)",

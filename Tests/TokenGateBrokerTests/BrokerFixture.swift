@@ -48,8 +48,9 @@ struct BrokerFixture {
                    maxTTLSeconds: 300, tokenType: .jwt, allowUnboundTokens: true),
     ]
 
-    init(verification: VerificationMode = .both, rules: [PolicyRule] = defaultRules, signing: PrivateKey.Generation = .ecP256,
-         prodAlgorithms: Set<JWSAlgorithm> = [.rs256, .es256]) throws {
+    /// - Parameter checkPod: the clusters' `checkPod`; nil leaves ClusterSettings' default for the mode.
+    init(verification: VerificationMode = .both, checkPod: Bool? = nil, rules: [PolicyRule] = defaultRules,
+         signing: PrivateKey.Generation = .ecP256, prodAlgorithms: Set<JWSAlgorithm> = [.rs256, .es256]) throws {
         let clock = TestClock()
         self.clock = clock
         prod = try TestIssuer(issuer: "https://kubernetes.default.svc.cluster.local", kind: .rsa(bits: 2048))
@@ -60,8 +61,9 @@ struct BrokerFixture {
             issuer: Self.brokerIssuer, audience: Self.brokerAudience,
             clusters: [
                 ClusterSettings(name: "prod", issuer: prod.issuer, algorithms: prodAlgorithms, verification: verification,
-                                apiServer: "https://10.0.0.1:6443"),
-                ClusterSettings(name: "staging", issuer: staging.issuer, verification: verification, apiServer: "https://10.0.0.2:6443"),
+                                checkPod: checkPod, apiServer: "https://10.0.0.1:6443"),
+                ClusterSettings(name: "staging", issuer: staging.issuer, verification: verification, checkPod: checkPod,
+                                apiServer: "https://10.0.0.2:6443"),
             ],
             policy: BrokerPolicy(rules: rules))
         brokerKey = try PrivateKey.generate(signing)

@@ -119,4 +119,21 @@ struct PolicyAndSettingsTests {
         let duplicate = Self.yaml.replacingOccurrences(of: "  clockSkewSeconds: 30\n", with: "  clockSkewSeconds: 30\n  clockSkewSeconds: 20\n")
         #expect(Self.problem(duplicate) != nil)
     }
+
+    @Test("checkPod defaults to the mode, and checkPod: true with verify: jwks needs an API server (the error says what to add)")
+    func checkPodSettings() throws {
+        let parsed = try BrokerSettings.parse(yaml: Self.yaml)
+        #expect(parsed.clusters[0].checkPod, "verify: both GETs the pod unless told not to")
+        #expect(!parsed.clusters[1].checkPod, "verify: jwks stays offline unless told to GET the pod")
+
+        let jwksFileOnly = Self.yaml.replacingOccurrences(of: "      verify: jwks\n", with: "      verify: jwks\n      checkPod: true\n")
+        let problem = Self.problem(jwksFileOnly)
+        #expect(problem?.path == "broker.clusters[1].checkPod" && problem?.line == 17)
+        #expect(problem?.message.contains("apiServer") == true && problem?.message.contains("checkPod: false") == true,
+                "\(String(describing: problem))")
+
+        let withAPIServer = jwksFileOnly.replacingOccurrences(of: "      checkPod: true\n", with: "      checkPod: true\n      inCluster: true\n")
+        let remote = try BrokerSettings.parse(yaml: withAPIServer).clusters[1]
+        #expect(remote.checkPod && remote.verification == .jwks)
+    }
 }

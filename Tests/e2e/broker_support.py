@@ -52,6 +52,7 @@ class BrokerEnv:
         self.signing_key.parent.mkdir()
         self.kid = self.generate_key(self.signing_key)
         self.broker_extra = "  jwksRefetchIntervalSeconds: 1\n"
+        self.cluster_extra: dict[str, str] = {}  # per cluster: more YAML lines, e.g. "verify: jwks"
 
     def generate_key(self, path: Path, alg: str = "ES256") -> str:
         args = ["keys", "generate", "--alg", alg, "--out", str(path), "--force"]
@@ -70,7 +71,8 @@ class BrokerEnv:
       issuer: {self.clusters[name].issuer}
       apiServer: {self.clusters[name].url}
       caFile: {self.kube_pki.ca}
-      tokenFile: {self.api_token_file}""" for name in names)
+      tokenFile: {self.api_token_file}""" + "".join(f"\n      {line}" for line in self.cluster_extra.get(name, "").splitlines())
+            for name in names)
         return f"""# tokengate serve config written by broker_support.py
 broker:
   issuer: {BROKER_ISSUER}
@@ -93,10 +95,14 @@ broker:
 
     def start(self, *args, names=None):
         self.write_config(names)
+        return self.serve(self.config_path, *args)
+
+    def serve(self, config: Path, *args):
+        """`tokengate serve` with this env's flags on `config` (start() writes it first; a second
+        replica passes a config of its own)."""
         # A generous API budget (a loaded CI machine must not turn into 503s); tests that are about
         # timeouts pass their own --kube-timeout-seconds, and the later flag wins.
-        server = self._start_server("--broker-reload-seconds", "0.3", "--kube-timeout-seconds", "10", *args,
-                                    config=self.config_path)
+        server = self._start_server("--broker-reload-seconds", "0.3", "--kube-timeout-seconds", "10", *args, config=config)
         wait_for_log(server, lambda e: e.get("message") == "listening")
         return server
 

@@ -18,6 +18,8 @@ public final class TokenExchange: Sendable {
     struct State: Sendable {
         var settings: BrokerSettings
         var keys: SigningKeySet
+        /// Keys from the published-keys ledger (other replicas', and this one's before a restart).
+        var ledgerKeys: [LedgerKey] = []
         var caches: [String: JWKSCache]
         var reviewCache: TokenReviewCache
     }
@@ -63,21 +65,30 @@ public final class TokenExchange: Sendable {
     public func update(signingKeys next: SigningKeySet) {
         let now = clock.now()
         state.withLock { state in
-            let retain = state.settings.policy.longestTTLSeconds + state.settings.clockSkewSeconds
-            state.keys = state.keys.rotated(to: next, now: now, retainFor: retain)
+            state.keys = state.keys.rotated(to: next, now: now, retainFor: state.settings.signedTokenHorizonSeconds)
         }
+    }
+
+    /// Installs the keys last read from the published-keys ledger; each is published until its own date.
+    public func update(ledgerKeys: [LedgerKey]) {
+        state.withLock { $0.ledgerKeys = ledgerKeys }
+    }
+
+    /// The keys `/keys` and discovery publish now: the key files' (and keys retired from them),
+    /// plus the ledger's.
+    public var publishedKeys: SigningKeySet {
+        let now = clock.now()
+        return state.withLock { $0.keys.pruned(now: now).publishing($0.ledgerKeys, now: now) }
     }
 
     /// The JSON served at `GET /.well-known/openid-configuration`.
     public func discoveryDocument() -> JSON {
-        let (settings, keys) = state.withLock { ($0.settings, $0.keys.pruned(now: clock.now())) }
-        return BrokerDiscovery.document(settings: settings, keys: keys)
+        BrokerDiscovery.document(settings: settings, keys: publishedKeys)
     }
 
     /// The JSON served at `GET /keys` (`application/jwk-set+json`).
     public func jwksDocument() throws(KeyError) -> JSON {
-        let keys = state.withLock { $0.keys.pruned(now: clock.now()) }
-        return try keys.jwks()
+        try publishedKeys.jwks()
     }
 
     /// Refreshes every cluster's keys older than `jwksRefreshSeconds`; returns failures for logging.
@@ -128,14 +139,15 @@ public final class TokenExchange: Sendable {
         if claims.pod == nil, !allowsUnbound {
             throw .subject("not_pod_bound", "subject_token is not bound to a pod; use the pod's projected ServiceAccount token")
         }
+        let confirmation = ClusterConfirmation(audience: settings.audience, reviewer: reviewer, pods: pods, cache: snapshot.reviewCache)
         if cluster.verification.usesAPIServer {
-            let confirmation = ClusterConfirmation(audience: settings.audience, reviewer: reviewer, pods: pods, cache: snapshot.reviewCache)
             audit.tokenReviewCached = try await confirmation.review(token: request.subjectToken, claims: claims, cluster: cluster)
-            let pod = try await confirmation.pod(claims: claims, cluster: cluster)
-            if claims.node == nil, let nodeName = pod?.nodeName {
-                claims.node = SubjectClaims.ObjectReference(name: nodeName, uid: nil)
-                audit.nodeName = nodeName
-            }
+        }
+        // The Pod GET follows checkPod in every mode, `verify: jwks` included.
+        let pod = try await confirmation.pod(claims: claims, cluster: cluster)
+        if claims.node == nil, let nodeName = pod?.nodeName {
+            claims.node = SubjectClaims.ObjectReference(name: nodeName, uid: nil)
+            audit.nodeName = nodeName
         }
 
         let rule = try decide(settings.policy, claims: claims, cluster: cluster.name, request: request)

@@ -7,7 +7,8 @@ import TokenGateJSON
 /// Rotation without breaking relying parties: put the new key first in `signingKeys` and keep
 /// the old file for a while, or simply replace the file — ``rotated(to:now:retainFor:)`` keeps
 /// publishing a key that disappeared from the files until every token it signed has expired
-/// (the longest policy TTL plus clock skew), then drops it.
+/// (the longest policy TTL plus clock skew), then drops it. That memory is this process's; the
+/// published-keys ledger (``LedgerKey``) carries it across restarts and replicas.
 public struct SigningKeySet: Sendable {
     /// A published verification key; `retiredUntil` is set once its private key is gone.
     public struct PublishedKey: Sendable {
@@ -34,7 +35,7 @@ public struct SigningKeySet: Sendable {
         self.published = published
     }
 
-    private init(signer: JWSSigner, published: [PublishedKey]) {
+    init(signer: JWSSigner, published: [PublishedKey]) {
         self.signer = signer
         self.published = published
     }

@@ -111,12 +111,19 @@ extension ClusterSettings {
         let apiServer = try reader.string("apiServer")
         let inCluster = try reader.bool("inCluster") ?? false
         let kubeconfig = try reader.string("kubeconfig")
-        if verification.usesAPIServer, apiServer == nil, !inCluster, kubeconfig == nil {
+        let hasAPIServer = apiServer != nil || inCluster || kubeconfig != nil
+        if verification.usesAPIServer, !hasAPIServer {
             throw reader.fail("verify: \(verification.rawValue) needs apiServer, kubeconfig or inCluster: true (or use verify: jwks)")
+        }
+        let checkPod = try reader.bool("checkPod")
+        if checkPod == true, !hasAPIServer, let key = reader.child("checkPod") {
+            // Accepting it and skipping the Pod GET would pass the tokens of deleted pods unseen.
+            throw key.fail("checkPod: true GETs the pod from the cluster's API server, and this cluster names none: "
+                + "add apiServer (with caFile and tokenFile), kubeconfig or inCluster: true, or set checkPod: false")
         }
         return ClusterSettings(
             name: name, issuer: issuer, jwks: jwks, algorithms: algorithms, verification: verification,
-            checkPod: try reader.bool("checkPod") ?? true, apiServer: apiServer, inCluster: inCluster,
+            checkPod: checkPod, apiServer: apiServer, inCluster: inCluster,
             caFile: try reader.string("caFile"), tokenFile: try reader.string("tokenFile"), kubeconfig: kubeconfig)
     }
 }

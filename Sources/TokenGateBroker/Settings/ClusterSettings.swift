@@ -11,7 +11,8 @@ import TokenGateCrypto
 ///     jwksURL: https://…/openid/v1/jwks           # or jwksFile: /path; neither = OIDC discovery
 ///     algorithms: [RS256]                         # default [RS256, ES256]
 ///     verify: both                                # jwks | tokenreview | both (default both)
-///     checkPod: true                              # GET the pod and compare UIDs (default true)
+///     checkPod: true                              # GET the pod and compare UIDs (default: false with
+///                                                 # verify: jwks, true otherwise)
 ///     apiServer: https://10.0.0.1:6443            # for TokenReview/Pod GET; or inCluster: true
 ///     inCluster: false
 ///     caFile: /etc/tokengate/prod/ca.crt
@@ -24,6 +25,9 @@ public struct ClusterSettings: Sendable, Equatable {
     public var jwks: JWKSSource
     public var algorithms: Set<JWSAlgorithm>
     public var verification: VerificationMode
+    /// GET the pod named in the token and require its UID (the Pod GET catches a pod deleted or
+    /// recreated under the same name). Applies in every mode: with `verify: jwks` it is the only
+    /// call to the API server, so such a cluster then needs API server credentials.
     public var checkPod: Bool
     /// Connection details used by the server's Kubernetes client; the broker only carries them.
     public var apiServer: String?
@@ -34,7 +38,7 @@ public struct ClusterSettings: Sendable, Equatable {
 
     public init(
         name: String, issuer: String, jwks: JWKSSource = .discovery, algorithms: Set<JWSAlgorithm> = [.rs256, .es256],
-        verification: VerificationMode = .both, checkPod: Bool = true, apiServer: String? = nil, inCluster: Bool = false,
+        verification: VerificationMode = .both, checkPod: Bool? = nil, apiServer: String? = nil, inCluster: Bool = false,
         caFile: String? = nil, tokenFile: String? = nil, kubeconfig: String? = nil
     ) {
         self.name = name
@@ -42,7 +46,8 @@ public struct ClusterSettings: Sendable, Equatable {
         self.jwks = jwks
         self.algorithms = algorithms
         self.verification = verification
-        self.checkPod = checkPod
+        // `verify: jwks` is chosen to work without the API server; a Pod GET there is asked for explicitly.
+        self.checkPod = checkPod ?? verification.usesAPIServer
         self.apiServer = apiServer
         self.inCluster = inCluster
         self.caFile = caFile
@@ -71,7 +76,8 @@ public enum JWKSSource: Sendable, Equatable, CustomStringConvertible {
 
 /// How a subject token is checked after parsing.
 public enum VerificationMode: String, Sendable, Equatable {
-    /// Signature against the cluster's JWKS only: works offline, cannot see deleted pods.
+    /// Signature against the cluster's JWKS only: works offline, cannot see deleted pods unless
+    /// `checkPod: true` adds the Pod GET.
     case jwks
     /// TokenReview (and Pod GET) only: the API server checks the signature and liveness.
     case tokenReview = "tokenreview"

@@ -3,7 +3,8 @@
 /// Asks the subject token's cluster whether the token and its pod are still real (k8s-api.md
 /// §7.5 step 5): TokenReview with `spec.audiences = [broker audience]`, then a GET of the pod
 /// comparing UIDs. This is what catches a deleted pod or ServiceAccount, which a signature
-/// check cannot.
+/// check cannot. The Pod GET also runs alone, after a JWKS check, for `verify: jwks` with
+/// `checkPod: true`.
 struct ClusterConfirmation: Sendable {
     let audience: String
     let reviewer: any TokenReviewer

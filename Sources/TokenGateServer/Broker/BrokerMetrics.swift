@@ -11,7 +11,8 @@ import Synchronization
 ///   `tokengate_broker_tokenreviews_total{cluster,result}` — calls to each API server (cache
 ///   hits are not calls), `result` authenticated, rejected or error.
 /// * `tokengate_broker_pod_lookups_total{cluster,result}` — found, not_found, error.
-/// * `tokengate_broker_reloads_total{what,result}` — config and signing-key reloads.
+/// * `tokengate_broker_reloads_total{what,result}` — config and signing-key reloads, and rounds
+///   with the published-keys ledger (`what="key_ledger"`, every reload tick).
 ///
 /// Label values come from bounded sets: reasons from the broker's code, cluster names from the
 /// config, never from a request.
@@ -76,7 +77,7 @@ public final class BrokerMetrics: Sendable {
         }
         counter("tokengate_broker_pod_lookups_total", "Pod GETs comparing a token's pod UID with the live pod, by result.",
                 ["cluster", "result"], s.pods)
-        counter("tokengate_broker_reloads_total", "Broker config and signing-key reloads after their files changed, by result.",
+        counter("tokengate_broker_reloads_total", "Broker config and signing-key reloads after their files changed, and published-keys ledger rounds, by result.",
                 ["what", "result"], s.reloads)
         return out
     }

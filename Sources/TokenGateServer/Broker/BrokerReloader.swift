@@ -10,6 +10,8 @@ import TokenGateBroker
 ///   survive). An invalid one is logged and counted, and the running settings stay.
 /// * **signing keys**: the PEM files' bytes likewise; a new set signs from then on and keys that
 ///   left the files stay in `/keys` until tokens they signed have expired.
+/// * **published keys**: the signing key is renewed in the published-keys ledger and `/keys`
+///   takes up the ledger's keys (``KeyLedgerSync``), when the server has a ledger.
 /// * **JWKS**: each cluster's keys are refetched once older than `jwksRefreshSeconds`; failures
 ///   are logged when they start or change, and the cached keys keep working.
 public final class BrokerReloader: Sendable {
@@ -30,13 +32,15 @@ public final class BrokerReloader: Sendable {
     private let metrics: BrokerMetrics
     private let logger: Logger
     private let read: FileReader
+    private let keyLedger: KeyLedgerSync?
     private let state: Mutex<State>
 
     /// - Parameters:
     ///   - configBytes: the config file content the running settings came from.
     public init(
         configPath: String?, configBytes: [UInt8]?, exchange: TokenExchange, connections: ClusterConnections,
-        metrics: BrokerMetrics, interval: Duration, logger: Logger, read: @escaping FileReader = { try LocalFiles.contents(of: $0) }
+        metrics: BrokerMetrics, interval: Duration, logger: Logger, keyLedger: KeyLedgerSync? = nil,
+        read: @escaping FileReader = { try LocalFiles.contents(of: $0) }
     ) {
         self.configPath = configPath
         self.interval = interval
@@ -45,6 +49,7 @@ public final class BrokerReloader: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.read = read
+        self.keyLedger = keyLedger
         let keyBytes = exchange.settings.signingKeyFiles.map { (try? read($0)) ?? [] }
         self.state = Mutex(State(configBytes: configBytes, keyBytes: keyBytes))
     }
@@ -78,11 +83,12 @@ public final class BrokerReloader: Sendable {
         trigger?.yield(true)
     }
 
-    /// One round: config, signing keys, JWKS.
+    /// One round: config, signing keys, the published-keys ledger, JWKS.
     public func poll(forced: Bool = false) async {
         if forced { logger.info("reload requested", metadata: ["config": "\(configPath ?? "(none)")"]) }
         reloadConfig(forced: forced)
         reloadSigningKeys(forced: forced)
+        await keyLedger?.sync()
         await refreshJWKS()
     }
 

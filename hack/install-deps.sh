@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what TokenGate needs to build, run and test on Debian (bookworm or later), idempotently.
-#   hack/install-deps.sh          build + run dependencies (OpenSSL 3, Jansson, SQLite, libpq headers)
+#   hack/install-deps.sh          build + run dependencies (OpenSSL 3, Jansson, simdjson, SQLite, libpq headers)
 #   hack/install-deps.sh --test   also the real clients and servers the test suite talks to
 # Needs root (or sudo) for apt-get; does nothing when everything is already there.
 set -euo pipefail
@@ -10,7 +10,7 @@ want_test=0
 
 run_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-build_pkgs=(pkg-config libssl-dev libjansson-dev libsqlite3-dev libpq-dev openssl ca-certificates)
+build_pkgs=(pkg-config libssl-dev libjansson-dev libsimdjson-dev libsqlite3-dev libpq-dev openssl ca-certificates)
 test_pkgs=(curl python3 python3-pip postgresql wrk nginx-light sqlite3 procps iproute2 binutils git)
 
 missing=()

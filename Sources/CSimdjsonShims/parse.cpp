@@ -26,33 +26,39 @@ bool starts(char type, uint8_t byte) {
     }
 }
 
+/// Keeps the finding that comes first in the text, as Jansson (which stops at the first
+/// offending token) would report it.
+void note(tg_sj_error *first, tg_sj_status status, size_t offset) {
+    if (first->status == TG_SJ_OK || offset < first->offset) *first = {status, offset, nullptr};
+}
+
 /// Refuses NUL in keys (Jansson cannot hold them) and duplicate keys (compared unescaped, so
 /// "a" and "\u0061" collide). Small objects compare pairwise; larger ones sort the keys, which
 /// costs O(n log n) whatever the keys are (a hash set could be driven quadratic by chosen keys).
-tg_sj_status check_object(tg_sj_parser *parser, const tg_sj_document *doc, uint32_t open, uint32_t close,
-                          tg_sj_error *error) {
+void check_object(tg_sj_parser *parser, const tg_sj_document *doc, uint32_t open, uint32_t close, tg_sj_error *first) {
     const uint64_t *tape = doc->dom.tape.get();
     auto &keys = parser->keys;
     keys.clear();
     for (uint32_t key = open + 1; key < close; key = after(tape, key + 1)) {
         std::string_view name = string_at(doc->dom, key);
-        if (std::memchr(name.data(), 0, name.size())) return fail(error, TG_SJ_NUL_IN_KEY, doc->offsets[key]);
+        if (std::memchr(name.data(), 0, name.size())) note(first, TG_SJ_NUL_IN_KEY, doc->offsets[key]);
         keys.emplace_back(name, key);
     }
     if (keys.size() <= pairwise_limit) {
         for (size_t i = 1; i < keys.size(); i++)
             for (size_t j = 0; j < i; j++)
-                if (keys[i].first == keys[j].first) return fail(error, TG_SJ_DUPLICATE_KEY, doc->offsets[keys[i].second]);
-        return TG_SJ_OK;
+                if (keys[i].first == keys[j].first) note(first, TG_SJ_DUPLICATE_KEY, doc->offsets[keys[i].second]);
+        return;
     }
+    // Sorted by (key, tape index): in a run of equal keys the second is the first repeat.
     std::sort(keys.begin(), keys.end());
     for (size_t i = 1; i < keys.size(); i++)
-        if (keys[i].first == keys[i - 1].first) return fail(error, TG_SJ_DUPLICATE_KEY, doc->offsets[keys[i].second]);
-    return TG_SJ_OK;
+        if (keys[i].first == keys[i - 1].first) note(first, TG_SJ_DUPLICATE_KEY, doc->offsets[keys[i].second]);
 }
 
 /// Pairs each tape entry with its structural index (the byte where its text starts): stage 1
 /// lists one per value and per bracket, plus the ',' and ':' between them, all in tape order.
+/// Findings do not stop the walk: the one earliest in the text is reported.
 tg_sj_status walk(tg_sj_parser *parser, tg_sj_document *doc, tg_sj_error *error) {
     const uint64_t *tape = doc->dom.tape.get();
     const auto &stage1 = *parser->parser.implementation;
@@ -62,6 +68,7 @@ tg_sj_status walk(tg_sj_parser *parser, tg_sj_document *doc, tg_sj_error *error)
     doc->tape_length = uint32_t(tape[0] & payload_mask);  // the closing root entry is the last
     doc->offsets.reset(new (std::nothrow) uint32_t[doc->tape_length]);
     if (!doc->offsets) return fail(error, TG_SJ_OUT_OF_MEMORY);
+    tg_sj_error first = {TG_SJ_OK, TG_SJ_NO_OFFSET, nullptr};
     uint32_t s = 0;
     for (uint32_t i = 1; i + 1 < doc->tape_length;) {
         while (s < count && (text[structurals[s]] == ',' || text[structurals[s]] == ':')) s++;
@@ -70,17 +77,14 @@ tg_sj_status walk(tg_sj_parser *parser, tg_sj_document *doc, tg_sj_error *error)
         const uint32_t at = structurals[s++];
         doc->offsets[i] = at;
         switch (type) {
-        case 'u': return fail(error, TG_SJ_BIG_INTEGER, at);
+        case 'u': note(&first, TG_SJ_BIG_INTEGER, at); [[fallthrough]];
         case 'l': case 'd': doc->offsets[i + 1] = at; i += 2; continue;
-        case '}': {
-            tg_sj_status status = check_object(parser, doc, uint32_t(tape[i] & payload_mask), i, error);
-            if (status != TG_SJ_OK) return status;
-            break;
-        }
+        case '}': check_object(parser, doc, uint32_t(tape[i] & payload_mask), i, &first); break;
         default: break;
         }
         i++;
     }
+    if (first.status != TG_SJ_OK) return fail(error, first.status, first.offset);
     doc->offsets[0] = doc->tape_length > 2 ? doc->offsets[1] : 0;
     doc->offsets[doc->tape_length - 1] = uint32_t(doc->length);
     return TG_SJ_OK;

@@ -56,6 +56,19 @@ struct JSONViewTests {
         #expect(throws: Never.self) { try JSONView.parse("{\(many)}") }
     }
 
+    @Test("of several faults the tape walk finds, the first in the text is reported, as Jansson does")
+    func firstFaultWins() {
+        let cases: [(String, JSONError.Code)] = [
+            (#"{"a":1,"a":2,"b\u0000":1}"#, .duplicateKey), (#"{"b\u0000":1,"a":1,"a":2}"#, .syntax),
+            (#"[9223372036854775808,{"a":1,"a":2}]"#, .syntax), (#"[{"a":1,"a":2},9223372036854775808]"#, .duplicateKey),
+            (#"{"a":{"b":1,"b":2},"a":1}"#, .duplicateKey), (#"{"a":[9223372036854775808],"a":1}"#, .syntax),
+        ]
+        for (text, code) in cases {
+            #expect((#expect(throws: JSONError.self) { try JSONView.parse(text) })?.code == code, "\(text)")
+            #expect((#expect(throws: JSONError.self) { try JSONDocument.parse(text) })?.code == code, "\(text)")
+        }
+    }
+
     @Test("nesting past the bound is tooDeep; at the bound it parses; brackets in strings do not count")
     func depthBound() throws {
         let limits = JSONLimits(maxDepth: 8)

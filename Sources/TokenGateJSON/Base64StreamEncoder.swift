@@ -8,13 +8,13 @@
 /// same as ``Base64/encode(_:)`` of all the bytes together.
 public struct Base64StreamEncoder: Sendable {
     /// Up to two bytes waiting for a third, most significant first.
-    private var pending: UInt32 = 0
-    private var pendingCount = 0
+    @usableFromInline var pending: UInt32 = 0
+    @usableFromInline var pendingCount = 0
 
-    public init() {}
+    @inlinable public init() {}
 
     /// Encodes `bytes` into `sink`, keeping a last incomplete group for the next call.
-    public mutating func encode(_ bytes: UnsafeRawBufferPointer, into sink: inout some JSONByteSink) {
+    @inlinable public mutating func encode(_ bytes: UnsafeRawBufferPointer, into sink: inout some JSONByteSink) {
         var index = 0
         while pendingCount > 0, pendingCount < 3, index < bytes.count {
             pending = pending << 8 | UInt32(bytes[index])
@@ -40,7 +40,7 @@ public struct Base64StreamEncoder: Sendable {
     }
 
     /// Writes the last group with its padding. The encoder is then empty and can start again.
-    public mutating func finish(into sink: inout some JSONByteSink) {
+    @inlinable public mutating func finish(into sink: inout some JSONByteSink) {
         guard pendingCount > 0 else { return }
         Self.write(pending << (8 * UInt32(3 - pendingCount)), padding: 3 - pendingCount, into: &sink)
         pending = 0
@@ -48,7 +48,7 @@ public struct Base64StreamEncoder: Sendable {
     }
 
     /// One group of 24 bits as four characters, the last `padding` of them `=`.
-    private static func write(_ n: UInt32, padding: Int, into sink: inout some JSONByteSink) {
+    @inlinable static func write(_ n: UInt32, padding: Int, into sink: inout some JSONByteSink) {
         let table = alphabet
         var group: (UInt8, UInt8, UInt8, UInt8) = (
             table[Int(n >> 18 & 63)], table[Int(n >> 12 & 63)],
@@ -59,7 +59,7 @@ public struct Base64StreamEncoder: Sendable {
     }
 
     /// `input.count` is a multiple of 3.
-    private static func encodeGroups(_ input: UnsafeRawBufferPointer, into sink: inout some JSONByteSink) {
+    @inlinable static func encodeGroups(_ input: UnsafeRawBufferPointer, into sink: inout some JSONByteSink) {
         let chunkGroups = 64
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunkGroups * 4) { out in
             alphabet.withUnsafeBufferPointer { table in
@@ -80,5 +80,5 @@ public struct Base64StreamEncoder: Sendable {
         }
     }
 
-    private static let alphabet = Base64.alphabet
+    @usableFromInline static let alphabet = Base64.alphabet
 }

@@ -5,7 +5,7 @@ extension JSONWriter {
     /// `\` and the C0 controls, the common ones as `\n`-style pairs and the rest as `\u00XX`.
     /// Everything else — DEL, U+2028/2029, any non-ASCII — is written as its UTF-8, which JSON
     /// allows and a Swift `String` guarantees valid.
-    public mutating func string(_ value: String) {
+    @inlinable public mutating func string(_ value: String) {
         separate()
         escaped(value)
         needsComma = true
@@ -15,7 +15,7 @@ extension JSONWriter {
     /// checked first: JSON text must be valid Unicode.
     /// - Throws: ``JSONError`` (`.encoding`) naming the byte offset of the first invalid sequence;
     ///   nothing is written then.
-    public mutating func string(utf8 bytes: UnsafeRawBufferPointer) throws(JSONError) {
+    @inlinable public mutating func string(utf8 bytes: UnsafeRawBufferPointer) throws(JSONError) {
         var parser = Unicode.UTF8.ForwardParser()
         var iterator = bytes.makeIterator()
         var offset = 0
@@ -33,13 +33,13 @@ extension JSONWriter {
         }
     }
 
-    mutating func escaped(_ value: String) {
+    @inlinable mutating func escaped(_ value: String) {
         var value = value
         value.withUTF8 { escaped(UnsafeRawBufferPointer($0)) }
     }
 
     /// Quotes `utf8`, copying runs that need no escape in one write each.
-    mutating func escaped(_ utf8: UnsafeRawBufferPointer) {
+    @inlinable mutating func escaped(_ utf8: UnsafeRawBufferPointer) {
         byte(UInt8(ascii: "\""))
         var run = 0
         for index in 0..<utf8.count {
@@ -53,10 +53,11 @@ extension JSONWriter {
         byte(UInt8(ascii: "\""))
     }
 
-    private mutating func escape(_ byte: UInt8) {
+    @inlinable mutating func escape(_ byte: UInt8) {
+        let backslash = UInt8(ascii: "\\")
         let short: UInt8? = switch byte {
         case UInt8(ascii: "\""): UInt8(ascii: "\"")
-        case UInt8(ascii: "\\"): UInt8(ascii: "\\")
+        case UInt8(ascii: "\\"): backslash
         case 0x08: UInt8(ascii: "b")
         case 0x0C: UInt8(ascii: "f")
         case 0x0A: UInt8(ascii: "n")
@@ -64,10 +65,15 @@ extension JSONWriter {
         case 0x09: UInt8(ascii: "t")
         default: nil
         }
-        let hex = Array("0123456789ABCDEF".utf8)
-        var sequence: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            if let short { (UInt8(ascii: "\\"), short, 0, 0, 0, 0) }
-            else { (UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 15)]) }
-        withUnsafeBytes(of: &sequence) { write(UnsafeRawBufferPointer(rebasing: $0.prefix(short == nil ? 6 : 2))) }
+        if let short {
+            var pair = (backslash, short)
+            withUnsafeBytes(of: &pair) { write($0) }
+            return
+        }
+        // Any other C0 control: \u00XX, with upper-case hex as Jansson writes it.
+        let high = UInt8(ascii: "0") + (byte >> 4), low = byte & 15
+        var sequence = (backslash, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), high,
+                        low < 10 ? UInt8(ascii: "0") + low : UInt8(ascii: "A") + (low - 10))
+        withUnsafeBytes(of: &sequence) { write($0) }
     }
 }

@@ -3,7 +3,7 @@
 extension JSONWriter {
     /// A value built in Swift, written member by member in its order. A ``JSON/node(_:)`` is
     /// serialized by Jansson and copied in.
-    public mutating func json(_ value: JSON) {
+    @inlinable public mutating func json(_ value: JSON) {
         switch value {
         case .null: null()
         case .bool(let flag): bool(flag)
@@ -28,7 +28,7 @@ extension JSONWriter {
 
     /// A value from a parsed request, copied as the sender wrote it (its source text): no tree is
     /// walked and nothing re-escaped. The text was validated by the parse, so it is valid JSON.
-    public mutating func value(_ value: JSONView.Value) {
+    @inlinable public mutating func value(_ value: JSONView.Value) {
         value.withSourceBytes { verbatim($0) }
     }
 }

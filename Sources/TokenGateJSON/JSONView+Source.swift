@@ -19,4 +19,7 @@ extension JSONView.Value {
 
     /// This value's original text, copied.
     public var sourceBytes: [UInt8] { withSourceBytes { Array($0) } }
+
+    /// This value's original text as a `String` (for messages: `kind is 3; expected "Pod"`).
+    public var sourceText: String { withSourceBytes { String(decoding: $0, as: UTF8.self) } }
 }

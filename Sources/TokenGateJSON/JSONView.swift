@@ -50,7 +50,6 @@ public final class JSONView: @unchecked Sendable {
 
     /// Calls `body` with the parsed text (the view's own copy, alive as long as the view).
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        defer { withExtendedLifetime(self) {} }
-        return try body(document.source)
+        try withExtendedLifetime(self) { () throws(E) in try body(document.source) }
     }
 }

@@ -125,6 +125,7 @@ struct JSONViewTests {
         let text = #" {"a" : [1, -2.5 ,"x\"", true, null, {} ], "b":{"c":18} } "#
         let root = try JSONView.parse(text).root
         func source(_ value: JSONView.Value?) -> String? { value.map { String(decoding: $0.sourceBytes, as: UTF8.self) } }
+        #expect(root["a"]?[2]?.sourceText == #""x\"""#)
         #expect(source(root) == #"{"a" : [1, -2.5 ,"x\"", true, null, {} ], "b":{"c":18} }"#)
         #expect(root["a"]?.elements.map { source($0) } == ["1", "-2.5", #""x\"""#, "true", "null", "{}"])
         #expect(source(root["a"]) == #"[1, -2.5 ,"x\"", true, null, {} ]"#)

@@ -3,8 +3,10 @@
 //
 // TokenGate: a Kubernetes admission webhook and token broker for OpenUnison clusters.
 // Module map (dependencies point down only; see README "Design"):
-//   COpenSSL / COpenSSLShims / CJansson   the C boundary (system OpenSSL 3, Jansson)
-//   TokenGateJSON                         safe Swift values over Jansson, JSON Pointer, JSON Patch, base64
+//   COpenSSL / COpenSSLShims / CJansson   the C boundary (system OpenSSL 3, Jansson;
+//   CSimdjsonShims                        simdjson's DOM behind a plain C API)
+//   TokenGateJSON                         safe Swift values over Jansson and simdjson, JSON Pointer, JSON Patch,
+//                                         one-pass writer, base64
 //   TokenGateCrypto                       keys, JWS, JWK, X.509 generation on OpenSSL
 //   TokenGateWorkflow                     OpenUnison Workflow / Target rules (YAML with positions)
 //   TokenGateAdmission                    AdmissionReview codec, projection mutator, validators, settings
@@ -48,9 +50,11 @@ let package = Package(
         .target(
             name: "COpenSSLShims",
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
+        // C++ inside, C outside: /usr/include/simdjson.h (libsimdjson-dev) is on the default path.
+        .target(name: "CSimdjsonShims", linkerSettings: [.linkedLibrary("simdjson")]),
 
         // Pure libraries (no networking)
-        .target(name: "TokenGateJSON", dependencies: ["CJansson"], swiftSettings: swiftSettings),
+        .target(name: "TokenGateJSON", dependencies: ["CJansson", "CSimdjsonShims"], swiftSettings: swiftSettings),
         .target(
             name: "TokenGateCrypto",
             dependencies: ["COpenSSL", "COpenSSLShims", "TokenGateJSON"],

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what TokenGate needs to build, run and test on Debian (bookworm or later), idempotently.
-#   hack/install-deps.sh          build + run dependencies (OpenSSL 3, Jansson, SQLite, libpq headers)
+#   hack/install-deps.sh          build + run dependencies (OpenSSL 3, Jansson, simdjson, SQLite, libpq headers)
 #   hack/install-deps.sh --test   also the real clients and servers the test suite talks to
 # Needs root (or sudo) for apt-get; does nothing when everything is already there.
 set -euo pipefail
@@ -29,7 +29,7 @@ kubectl_ok() {
   [ "$major" -gt "${KUBECTL_MIN%%.*}" ] || { [ "$major" -eq "${KUBECTL_MIN%%.*}" ] && [ "$minor" -ge "${KUBECTL_MIN#*.}" ]; }
 }
 
-build_pkgs=(pkg-config libssl-dev libjansson-dev libsqlite3-dev libpq-dev openssl ca-certificates)
+build_pkgs=(pkg-config libssl-dev libjansson-dev libsimdjson-dev libsqlite3-dev libpq-dev openssl ca-certificates)
 # golang-go builds hack/peer/go-webhook, the benchmark's Go peer, whose patch a test checks against TokenGate's.
 test_pkgs=(curl python3 python3-pip postgresql wrk nginx-light sqlite3 procps iproute2 binutils git golang-go)
 

@@ -3,7 +3,7 @@
 /// Standard base64 (RFC 4648 §4, `+/` alphabet, `=` padding): the encoding Go's `[]byte` JSON
 /// fields use, so it is what the API server expects in `AdmissionResponse.patch` and `caBundle`.
 public enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let urlAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     public static func encode(_ bytes: some Collection<UInt8>) -> String {

@@ -22,8 +22,9 @@ public final class JSONDocument: @unchecked Sendable {
     public var rootNode: JSONNode { JSONNode(owner: self, raw: root) }
 
     /// Parses UTF-8 JSON bytes.
-    /// - Throws: ``JSONError`` with the line and column of a syntax error, `duplicateKey`, or `tooDeep`.
+    /// - Throws: ``JSONError`` with the line and column of a syntax error, `duplicateKey`, `tooDeep` or `tooLarge`.
     public static func parse(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default) throws -> JSONDocument {
+        if bytes.count > limits.maxBytes { throw limits.tooLarge(bytes.count) }
         if JSONDepthScanner.exceeds(bytes, limit: limits.maxDepth) {
             throw JSONError(.tooDeep, "JSON nests deeper than \(limits.maxDepth) levels")
         }

@@ -6,7 +6,7 @@
 /// malformed AdmissionReview learns exactly where its body broke.
 public struct JSONError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Code: String, Sendable, Equatable {
-        case syntax, duplicateKey, tooDeep, notAnObject, pointer, patch, base64, encoding
+        case syntax, duplicateKey, tooDeep, tooLarge, notAnObject, pointer, patch, base64, encoding
     }
     public let code: Code
     public let message: String

@@ -12,9 +12,13 @@
 //   TokenGateAdmission                    AdmissionReview codec, projection mutator, validators, settings
 //   TokenGateAudit                        audit events, bounded queue + spool, SQLite/PostgreSQL stores
 //   TokenGateBroker                       RFC 8693 exchange: subject-token checks, policy, issuing (no sockets)
-//   TokenGateServer                       TLS (OpenSSL over memory BIOs), HTTP/1.1 server and HTTPS client,
-//                                         routing, lifecycle; broker routes, Kubernetes transport, audit wiring
-//   tokengate                             the CLI
+//   TokenGateHTTP                         TLS (OpenSSL over memory BIOs), HTTP/1.1 server (event-loop and
+//                                         waiting routes) and HTTPS client, limits, timeouts, routing, metrics
+//                                         primitives, logs, lifecycle; knows nothing of admission, broker, audit
+//   TokenGateKubeClient                   in-cluster/kubeconfig credentials, TokenReview, Pod, JWKS over HTTPS
+//   TokenGateService                      the composition: admission, broker and audit routes, cluster
+//                                         connections, reloads, and `serve` wired into one server
+//   tokengate                             the CLI: flags -> settings -> a command
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -75,11 +79,13 @@ let package = Package(
             dependencies: ["TokenGateJSON", "TokenGateCrypto", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
 
-        // Kubernetes API client (pure parts here; the HTTPS transport lives with the TLS layer in
-        // TokenGateServer/Kube, which also wires the broker and the audit trail into `serve`)
+        // Kubernetes API client: credentials, TokenReview, Pod GET and JWKS, over TokenGateHTTP's client
         .target(
             name: "TokenGateKubeClient",
-            dependencies: ["TokenGateJSON", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "TokenGateJSON", "TokenGateHTTP", .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
 
         .target(
@@ -87,14 +93,25 @@ let package = Package(
             dependencies: ["CSQLite", "CLibPQ", "TokenGateJSON", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
 
-        // Networking
+        // Networking: TLS, HTTP/1.1 server and client (no TokenGate domain knowledge)
         .target(
-            name: "TokenGateServer",
+            name: "TokenGateHTTP",
             dependencies: [
-                "COpenSSL", "COpenSSLShims", "TokenGateJSON", "TokenGateCrypto", "TokenGateAdmission",
-                "TokenGateKubeClient", "TokenGateBroker", "TokenGateAudit",
+                "COpenSSL", "COpenSSLShims", "TokenGateJSON", "TokenGateCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // Composition: the admission, broker and audit parts wired into one server
+        .target(
+            name: "TokenGateService",
+            dependencies: [
+                "TokenGateHTTP", "TokenGateJSON", "TokenGateCrypto", "TokenGateAdmission", "TokenGateWorkflow",
+                "TokenGateKubeClient", "TokenGateBroker", "TokenGateAudit",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -104,8 +121,8 @@ let package = Package(
         .executableTarget(
             name: "tokengate",
             dependencies: [
-                "TokenGateServer", "TokenGateAdmission", "TokenGateWorkflow", "TokenGateCrypto", "TokenGateJSON",
-                "TokenGateAudit",
+                "TokenGateService", "TokenGateHTTP", "TokenGateAdmission", "TokenGateWorkflow", "TokenGateCrypto",
+                "TokenGateJSON", "TokenGateAudit", "TokenGateKubeClient",
                 "TokenGateBroker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -119,12 +136,14 @@ let package = Package(
         .testTarget(name: "TokenGateAdmissionTests", dependencies: ["TokenGateAdmission", "TokenGateJSON"]),
         .testTarget(name: "TokenGateAuditTests", dependencies: ["TokenGateAudit", "TokenGateJSON"]),
         .testTarget(name: "TokenGateKubeClientTests", dependencies: ["TokenGateKubeClient", "TokenGateJSON"]),
+        // The server as a whole: TLS/HTTP layer and the service composed on it, with real clients
+        // on loopback.
         .testTarget(
             name: "TokenGateBrokerTests", dependencies: ["TokenGateBroker", "TokenGateCrypto", "TokenGateJSON"]),
         .testTarget(
             name: "TokenGateServerTests",
             dependencies: [
-                "TokenGateServer", "TokenGateCrypto", "TokenGateJSON", "TokenGateAdmission",
+                "TokenGateHTTP", "TokenGateService", "TokenGateCrypto", "TokenGateJSON", "TokenGateAdmission",
                 "TokenGateBroker", "TokenGateKubeClient", "TokenGateAudit",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),

@@ -2,7 +2,8 @@
 import ArgumentParser
 import Foundation
 import TokenGateJSON
-import TokenGateServer
+import TokenGateHTTP
+import TokenGateService
 
 extension ExchangeCommand {
     /// `--url`: POSTs the form to a running broker on TokenGate's own TLS client (the same code

@@ -3,7 +3,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import TokenGateAudit
-import TokenGateServer
+import TokenGateHTTP
+import TokenGateService
 
 /// `serve`'s audit-trail flags.
 ///

@@ -2,7 +2,8 @@
 import ArgumentParser
 import Logging
 import TokenGateBroker
-import TokenGateServer
+import TokenGateHTTP
+import TokenGateService
 
 /// `serve`'s broker flags.
 struct BrokerServeOptions: ParsableArguments {

@@ -2,7 +2,8 @@
 import Logging
 import TokenGateAudit
 import TokenGateBroker
-import TokenGateServer
+import TokenGateHTTP
+import TokenGateService
 
 extension ServeCommand {
     /// The published-keys ledger that makes a replaced signing key outlive a restart and reach

@@ -2,7 +2,8 @@
 import ArgumentParser
 import Logging
 import TokenGateAdmission
-import TokenGateServer
+import TokenGateHTTP
+import TokenGateService
 
 /// `tokengate serve`: flags → settings → run the HTTPS server until SIGTERM has drained it.
 struct ServeCommand: AsyncParsableCommand {
@@ -143,7 +144,7 @@ struct ServeCommand: AsyncParsableCommand {
     /// /validate) with settings from `--config`. A config that does not load or validate stops
     /// `serve` with the reason, so a running server always has a valid configuration.
     ///
-    /// (`AllowAllAdmissionHandler` in TokenGateServer is issue 2's placeholder behaviour and
+    /// (`AllowAllAdmissionHandler` in TokenGateService is issue 2's placeholder behaviour and
     /// remains available for tests and for bringing up the server alone.)
     static func makeAdmissionHandler(
         configPath: String?, overrides: ProjectionSettings.Overrides = .init(), logger: Logger

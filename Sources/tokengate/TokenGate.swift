@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
-import TokenGateServer
+import TokenGateHTTP
+import TokenGateService
 
 /// The `tokengate` command: a thin shell that parses flags, builds settings and runs one command.
 @main

@@ -2,7 +2,8 @@
 import Testing
 import TokenGateAdmission
 import TokenGateJSON
-import TokenGateServer
+import TokenGateHTTP
+import TokenGateService
 
 @Suite("Issue-2 placeholder handler: allow everything unchanged")
 struct AllowAllAdmissionHandlerTests {

@@ -5,7 +5,8 @@ import Testing
 import TokenGateBroker
 import TokenGateJSON
 import TokenGateKubeClient
-@testable import TokenGateServer
+@testable import TokenGateHTTP
+@testable import TokenGateService
 
 /// The broker's seams over HTTPS, against a STAND-IN Kubernetes API server (a TokenGateServer with
 /// routes shaped like kube-apiserver's answers; k8s-api.md §4–5).

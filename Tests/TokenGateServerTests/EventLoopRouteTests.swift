@@ -4,7 +4,8 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 import Testing
-@testable import TokenGateServer
+@testable import TokenGateHTTP
+@testable import TokenGateService
 
 /// The connection handler answers immediate routes inline on the event loop and waiting routes in
 /// a task that prefers that loop; these tests drive it over real TLS on loopback.

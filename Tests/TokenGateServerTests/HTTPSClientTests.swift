@@ -2,7 +2,8 @@
 import NIOHTTP1
 import Testing
 import TokenGateJSON
-@testable import TokenGateServer
+@testable import TokenGateHTTP
+@testable import TokenGateService
 
 @Suite("HTTPS client on the OpenSSL TLS handler")
 struct HTTPSClientTests {

@@ -6,7 +6,8 @@ import Testing
 import TokenGateAudit
 import TokenGateBroker
 import TokenGateCrypto
-import TokenGateServer
+import TokenGateHTTP
+import TokenGateService
 
 /// ``KeyLedgerSync`` with real exchanges and a real SQLite ledger: "replicas" are exchanges that
 /// share the ledger file, a "restart" is a new exchange on the same file. No cluster is ever

@@ -4,7 +4,8 @@ import Logging
 import Synchronization
 import Testing
 import TokenGateJSON
-@testable import TokenGateServer
+@testable import TokenGateHTTP
+@testable import TokenGateService
 
 @Suite("Log lines: one-pass JSON encoding and the writer thread that never blocks a request")
 struct LogLineWriterTests {

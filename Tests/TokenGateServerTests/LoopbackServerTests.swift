@@ -3,7 +3,8 @@ import Logging
 import NIOCore
 import Testing
 import TokenGateCrypto
-@testable import TokenGateServer
+@testable import TokenGateHTTP
+@testable import TokenGateService
 
 /// Runs a real TokenGateServer on an ephemeral loopback port for the duration of `body`.
 /// By default it serves the admission routes with the test handler; `routes` replaces them.

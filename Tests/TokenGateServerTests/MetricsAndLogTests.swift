@@ -3,7 +3,8 @@ import Logging
 import Synchronization
 import Testing
 import TokenGateJSON
-@testable import TokenGateServer
+@testable import TokenGateHTTP
+@testable import TokenGateService
 
 @Suite("Metrics exposition and JSON logs")
 struct MetricsAndLogTests {

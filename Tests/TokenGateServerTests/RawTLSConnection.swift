@@ -2,7 +2,8 @@
 import NIOCore
 import NIOPosix
 import Synchronization
-import TokenGateServer
+import TokenGateHTTP
+import TokenGateService
 
 /// A TLS connection that writes whatever bytes a test gives it (several pipelined requests, half
 /// a body) and collects every decrypted byte the server sends back, until the server closes.

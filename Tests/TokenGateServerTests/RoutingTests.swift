@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import NIOHTTP1
 import Testing
-@testable import TokenGateServer
+@testable import TokenGateHTTP
+@testable import TokenGateService
 
 @Suite("Routing on the path only")
 struct RoutingTests {

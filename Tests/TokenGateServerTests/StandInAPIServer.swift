@@ -5,7 +5,8 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
-@testable import TokenGateServer
+@testable import TokenGateHTTP
+@testable import TokenGateService
 
 /// A real TokenGateServer on loopback whose routes the test chooses: in the client tests it plays
 /// a STAND-IN Kubernetes API server (TokenReview, Pods, JWKS) — no real one runs here.

@@ -2,7 +2,8 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import TokenGateServer
+import TokenGateHTTP
+import TokenGateService
 
 /// An HTTPS client built from TokenGate's own ``TLSHandler`` in client mode (SNI, ALPN,
 /// certificate verification), as the Kubernetes client will use it.

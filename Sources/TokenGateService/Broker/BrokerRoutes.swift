@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import TokenGateBroker
 import TokenGateCrypto
+import TokenGateHTTP
 import TokenGateJSON
 
 /// The broker's HTTP face: `POST <tokenPath>` (RFC 8693), `GET /.well-known/openid-configuration`

@@ -3,6 +3,7 @@ import Foundation
 import NIOHTTP1
 import Synchronization
 import TokenGateBroker
+import TokenGateHTTP
 import TokenGateKubeClient
 
 /// The network side of one trusted cluster: its API server client (TokenReview, Pod GET, and

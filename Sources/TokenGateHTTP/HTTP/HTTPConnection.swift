@@ -181,11 +181,3 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
         return text.unicodeScalars.count > 200 ? cleaned + "…" : cleaned
     }
 }
-
-extension Duration {
-    /// The duration as fractional seconds, for metrics and logs.
-    var inSeconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}

@@ -4,6 +4,7 @@ import NIOPosix
 import Synchronization
 import TokenGateAudit
 import TokenGateBroker
+import TokenGateHTTP
 
 /// Keeps the published-keys ledger and `/keys` in step, at start and on every broker reload tick:
 ///

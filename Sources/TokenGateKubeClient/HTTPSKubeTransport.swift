@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import NIOHTTP1
-import TokenGateKubeClient
+import TokenGateHTTP
 
 /// TokenGateKubeClient's ``KubeTransport`` over ``HTTPSClient``: the Kubernetes API server's
 /// TLS verified against the cluster CA, keep-alive connections, one deadline per call.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import TokenGateAdmission
 import TokenGateBroker
+import TokenGateHTTP
 
 /// Finds the broker's part of TokenGate's config file.
 ///

@@ -2,13 +2,13 @@
 
 /// Media-type comparison for `Content-Type` checks: case-insensitive, parameters ignored, so
 /// `application/json; charset=utf-8` matches `application/json`.
-enum ContentType {
-    static func mediaType(of header: String) -> String {
+public enum ContentType {
+    public static func mediaType(of header: String) -> String {
         let base = header.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         return base.trimmingWhitespace().lowercased()
     }
 
-    static func matches(_ header: String?, anyOf accepted: [String]) -> Bool {
+    public static func matches(_ header: String?, anyOf accepted: [String]) -> Bool {
         guard let header else { return false }
         let type = mediaType(of: header)
         return accepted.contains { $0.lowercased() == type }

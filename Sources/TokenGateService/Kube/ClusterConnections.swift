@@ -2,6 +2,7 @@
 import Foundation
 import Synchronization
 import TokenGateBroker
+import TokenGateHTTP
 import TokenGateKubeClient
 
 /// The broker's three seams — ``JWKSFetcher``, ``TokenReviewer``, ``PodLookup`` — over HTTPS to

@@ -2,15 +2,17 @@
 
 /// A Prometheus histogram of request durations in seconds (cumulative buckets are computed when
 /// rendered; here each bucket counts only its own range).
-struct LatencyHistogram {
+public struct LatencyHistogram: Sendable {
     /// From 0.5 ms (a cached admission decision) to 10 s (the API server's default webhook timeout).
-    static let bounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    public static let bounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
-    private(set) var counts = [UInt64](repeating: 0, count: LatencyHistogram.bounds.count + 1)
-    private(set) var sum: Double = 0
-    private(set) var count: UInt64 = 0
+    public private(set) var counts = [UInt64](repeating: 0, count: LatencyHistogram.bounds.count + 1)
+    public private(set) var sum: Double = 0
+    public private(set) var count: UInt64 = 0
 
-    mutating func observe(_ seconds: Double) {
+    public init() {}
+
+    public mutating func observe(_ seconds: Double) {
         var index = Self.bounds.count  // +Inf
         for (i, bound) in Self.bounds.enumerated() where seconds <= bound {
             index = i
@@ -22,14 +24,14 @@ struct LatencyHistogram {
     }
 
     /// Adds another histogram's observations (shards are merged when rendered).
-    mutating func merge(_ other: LatencyHistogram) {
+    public mutating func merge(_ other: LatencyHistogram) {
         for index in counts.indices { counts[index] += other.counts[index] }
         sum += other.sum
         count += other.count
     }
 
     /// Exposition lines for one label set (`labels` is `key="value",...` without braces).
-    func render(name: String, labels: String, into out: inout String) {
+    public func render(name: String, labels: String, into out: inout String) {
         var cumulative: UInt64 = 0
         let prefix = labels.isEmpty ? "" : labels + ","
         for (i, bound) in Self.bounds.enumerated() {

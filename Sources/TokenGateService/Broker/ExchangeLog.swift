@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Logging
 import TokenGateBroker
+import TokenGateHTTP
 
 /// One structured log line per exchange, granted or not, with the audit record's fields: the
 /// log is the audit trail of last resort (and the only one when `--audit-db`/`--audit-dsn` is

@@ -2,6 +2,7 @@
 import TokenGateAdmission
 import TokenGateAudit
 import TokenGateBroker
+import TokenGateHTTP
 
 /// The server's side of the audit trail: turns exchange and admission records into
 /// ``AuditEvent``s and enqueues them on the ``AuditWriter``.

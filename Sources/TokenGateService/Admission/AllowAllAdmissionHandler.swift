@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import TokenGateAdmission
+import TokenGateHTTP
 import TokenGateJSON
 
 /// Issue 2's placeholder behaviour for `/mutate` and `/validate`: **allow everything,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Synchronization
+import TokenGateHTTP
 
 /// The broker's Prometheus series, appended to `GET /metrics`:
 ///

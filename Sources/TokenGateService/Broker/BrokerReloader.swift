@@ -2,6 +2,7 @@
 import Logging
 import Synchronization
 import TokenGateBroker
+import TokenGateHTTP
 
 /// Keeps a running broker current without a restart, on a timer and on demand (SIGHUP):
 ///

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import TokenGateAdmission
+import TokenGateHTTP
 
 /// `POST /mutate` and `POST /validate`: hand the body to the ``AdmissionReviewHandler`` and log
 /// one structured line per review; `observer` (the audit trail) sees every decision's record.

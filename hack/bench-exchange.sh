@@ -14,7 +14,9 @@
 #
 #   hack/bench-exchange.sh          # ~35 s of measuring
 # Environment: DURATION (8s), CONNECTIONS (16), THREADS (1), TOKENGATE_BIN (default: release
-# build, built if missing), LOG_LEVEL (info: one structured log line per exchange, to a file).
+# build, built if missing), LOG_LEVEL (info: one structured log line per exchange, to a file),
+# PERF_DIR (when set and perf is installed: `perf record -g` of the server during each measured
+# run, into PERF_DIR/<run>.perf.data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${DURATION:-8s}"
@@ -109,7 +111,14 @@ run() {  # name checkPod -> prints "rps p99_ms non2xx"
     --data-binary "@$work/form" "https://localhost:$port/token")"
   [[ "$status" == 200 ]] || { echo "bench-exchange: the first exchange answered $status: $(cat "$work/$1.first")" >&2; tail -5 "$work/$1.log" >&2; exit 1; }
   wrk -t"$threads" -c"$connections" -d2s -s "$work/post.lua" "https://127.0.0.1:$port/token" >/dev/null  # warm-up
+  local perf_pid=""
+  if [[ -n "${PERF_DIR:-}" ]] && command -v perf >/dev/null; then  # a CPU profile of the server during the measured run
+    mkdir -p "$PERF_DIR"
+    perf record -q -F 999 -g -p "$pid" -o "$PERF_DIR/$1.perf.data" -- sleep "${duration%s}" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$work/post.lua" "https://127.0.0.1:$port/token" >"$work/$1.wrk"
+  [[ -z "$perf_pid" ]] || wait "$perf_pid" 2>/dev/null || true
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   python3 - "$work/$1.wrk" <<'PY'

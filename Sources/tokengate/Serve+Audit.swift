@@ -35,51 +35,20 @@ struct AuditServeOptions: ParsableArguments {
         if let retentionDays, retentionDays < 1 { throw ValidationError("--audit-retention-days must be at least 1") }
     }
 
+    /// The values the service keeps the trail with.
+    var service: ServiceConfiguration.Audit {
+        var audit = ServiceConfiguration.Audit()
+        audit.location = location()
+        audit.source = db != nil ? "--audit-db" : dsn != nil ? "--audit-dsn" : "TOKENGATE_AUDIT_DSN"
+        audit.spool = spool
+        audit.retentionDays = retentionDays
+        return audit
+    }
+
     /// The store asked for, or nil for no trail.
     func location(environment: [String: String] = ProcessInfo.processInfo.environment) -> AuditStoreLocation? {
         if let db { return .sqlite(path: db) }
         if let dsn = dsn ?? environment["TOKENGATE_AUDIT_DSN"], !dsn.isEmpty { return .postgres(dsn: dsn) }
         return nil
-    }
-}
-
-extension ServeCommand {
-    /// Opens the trail (SQLite is created and migrated now, so a bad path stops serve; PostgreSQL
-    /// connects lazily, so serve starts while the database is down and events spool meanwhile),
-    /// starts its writer thread, and adds its series to `/metrics`.
-    static func makeAuditTrail(options: AuditServeOptions, serverMetrics: ServerMetrics, logger: Logger) throws -> AuditTrail? {
-        guard let location = options.location() else {
-            logger.info("audit trail off: exchanges are logged only (store them with --audit-db or --audit-dsn)")
-            return nil
-        }
-        let spool: String
-        switch location {
-        case .sqlite(let path): spool = options.spool ?? path + ".spool"
-        case .postgres: spool = options.spool ?? "/var/lib/tokengate/audit-spool"
-        }
-        let writer: AuditWriter
-        do {
-            let store = try location.open()
-            var configuration = AuditWriterConfiguration(spoolDirectory: spool, retentionDays: options.retentionDays)
-            configuration.maxBatchDelay = 0.05
-            writer = try AuditWriter(store: store, configuration: configuration, logger: logger)
-        } catch {
-            throw ServeStartupError(message: "audit trail \(location): \(error)")
-        }
-        serverMetrics.addCollector { writer.metrics.prometheusText() }
-        writer.start()
-        logger.info("audit trail on", metadata: ["store": "\(location)", "spool": "\(spool)"])
-        return AuditTrail(writer: writer)
-    }
-
-    /// On shutdown, after the last request: every queued event into the store (or the spool).
-    static func closeAuditTrail(_ trail: AuditTrail?, logger: Logger) async {
-        guard let trail else { return }
-        await trail.writer.shutdown()
-        let metrics = trail.writer.metrics
-        logger.info("audit trail flushed", metadata: [
-            "stored": "\(metrics.stored)", "spooled": "\(metrics.spooled)", "dropped": "\(metrics.dropped)",
-            "spool_bytes": "\(metrics.spoolBytes)",
-        ])
     }
 }

@@ -93,7 +93,12 @@ struct ServeCommand: AsyncParsableCommand {
         format.bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info)
         let logger = Logger(label: "tokengate")
         logger.info("starting", metadata: ["version": "\(TokenGateVersion.current)"])
+        let service = try TokenGateService(try configuration(), logger: logger)
+        try await service.run()
+    }
 
+    /// The flags as the service's settings.
+    func configuration() throws -> ServiceConfiguration {
         let address = try ListenAddress(parsing: listen)
         var settings = ServerSettings(
             host: address.host, port: address.port,
@@ -106,66 +111,9 @@ struct ServeCommand: AsyncParsableCommand {
         settings.limits.maxConnections = maxConnections
         settings.limits.requestReadTimeout = .milliseconds(Int64(readTimeoutSeconds * 1000))
         settings.limits.idleTimeout = .milliseconds(Int64(idleTimeoutSeconds * 1000))
-
-        let metrics = ServerMetrics()
-        let readiness = Readiness()
-        let certificates = CertificateReloader(
-            files: settings.certificateFiles, interval: settings.certificateReloadInterval, logger: logger, metrics: metrics)
-        try certificates.loadInitial()
-
-        var router = Router()
-        let admissionHandler = try Self.makeAdmissionHandler(configPath: config, overrides: projection.overrides, logger: logger)
-        let audit = try Self.makeAuditTrail(options: auditOptions, serverMetrics: metrics, logger: logger)
-        AdmissionRoutes.register(on: &router, handler: admissionHandler, logger: logger) { audit?.record(admission: $0) }
-        let broker = try Self.makeBroker(
-            configPath: config, options: brokerOptions, router: &router, serverMetrics: metrics, logger: logger, audit: audit)
-        readiness.addCheck("config") { nil }  // loaded and validated above, or serve did not start
-
-        let server = TokenGateServer(
-            settings: settings, router: router, certificates: certificates, metrics: metrics, readiness: readiness, logger: logger)
-        let shutdown = GracefulShutdown()
-        let trap = SignalTrap(shutdown: shutdown, logger: logger)
-        do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                if let broker { group.addTask { await broker.reloader.run() } }
-                try await server.run(until: shutdown)
-                group.cancelAll()
-            }
-        } catch {
-            await Self.closeAuditTrail(audit, logger: logger)
-            throw error
-        }
-        await Self.closeAuditTrail(audit, logger: logger)
-        withExtendedLifetime((trap, broker?.hangup)) {}
+        var configuration = ServiceConfiguration(server: settings, configPath: config, projectionOverrides: projection.overrides)
+        configuration.broker = brokerOptions.service
+        configuration.audit = auditOptions.service
+        return configuration
     }
-
-    /// The one place that decides which ``AdmissionReviewHandler`` serves /mutate and /validate:
-    /// TokenGateAdmission's handler (projection mutator on /mutate, Workflow/Target rules on
-    /// /validate) with settings from `--config`. A config that does not load or validate stops
-    /// `serve` with the reason, so a running server always has a valid configuration.
-    ///
-    /// (`AllowAllAdmissionHandler` in TokenGateService is issue 2's placeholder behaviour and
-    /// remains available for tests and for bringing up the server alone.)
-    static func makeAdmissionHandler(
-        configPath: String?, overrides: ProjectionSettings.Overrides = .init(), logger: Logger
-    ) throws -> any AdmissionReviewHandler {
-        let loaded: (settings: ProjectionSettings, warnings: [String])
-        do {
-            loaded = try ProjectionSettings.load(
-                configPath: configPath, overrides: overrides, ownNamespaceFallback: ProjectionSettings.podNamespace())
-        } catch {
-            throw ServeStartupError(message: "--config \(configPath ?? "(none)"): \(error)")
-        }
-        for warning in loaded.warnings {
-            logger.warning("configuration", metadata: ["warning": "\(warning)", "config": "\(configPath ?? "(defaults)")"])
-        }
-        return TokenGateAdmissionHandler(settings: loaded.settings, validatingRules: [WorkflowValidatingRule()])
-    }
-}
-
-/// A reason `serve` cannot start (bad config file): printed as `Error: <message>` without the
-/// usage text that flag-syntax errors get.
-struct ServeStartupError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

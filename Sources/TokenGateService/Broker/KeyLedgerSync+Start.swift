@@ -2,23 +2,21 @@
 import Logging
 import TokenGateAudit
 import TokenGateBroker
-import TokenGateHTTP
-import TokenGateService
 
-extension ServeCommand {
+extension KeyLedgerSync {
     /// The published-keys ledger that makes a replaced signing key outlive a restart and reach
     /// every replica: `--broker-key-ledger FILE` when given, else the audit database (`--audit-db`,
     /// or `--audit-dsn`, which replicas share), else none — then the promise that a replaced key
-    /// stays in `/keys` until its tokens expire holds only while this process runs, and serve says so.
+    /// stays in `/keys` until its tokens expire holds only while this process runs, and the log says so.
     ///
     /// The first round runs here, before the server listens, so the first `GET /keys` after a
     /// restart already has the old key. (A PostgreSQL that is down costs its connect timeout here
     /// once; the reload ticks try again.)
-    static func makeKeyLedger(
-        options: BrokerServeOptions, audit: AuditTrail?, exchange: TokenExchange, metrics: BrokerMetrics, logger: Logger
-    ) throws -> KeyLedgerSync? {
+    static func start(
+        options: ServiceConfiguration.Broker, audit: AuditTrail?, exchange: TokenExchange, metrics: BrokerMetrics, logger: Logger
+    ) throws(ServiceStartupError) -> KeyLedgerSync? {
         let location: AuditStoreLocation
-        if let file = options.keyLedger {
+        if let file = options.keyLedgerPath {
             location = .sqlite(path: file)
         } else if let store = audit?.writer.store, let shared = AuditStoreLocation(store: store) {
             location = shared
@@ -34,8 +32,8 @@ extension ServeCommand {
         do {
             ledger = try location.openKeyLedger()
         } catch {
-            let flag = options.keyLedger == nil ? "the audit database" : "--broker-key-ledger"
-            throw ServeStartupError(message: "\(flag) \(location): cannot keep the published-keys ledger: \(error)")
+            let flag = options.keyLedgerPath == nil ? "the audit database" : "--broker-key-ledger"
+            throw ServiceStartupError(message: "\(flag) \(location): cannot keep the published-keys ledger: \(error)")
         }
         let sync = KeyLedgerSync(ledger: ledger, exchange: exchange, renewalInterval: .milliseconds(Int64(options.reloadSeconds * 1000)),
                                  metrics: metrics, logger: logger)

@@ -73,6 +73,30 @@ final class PostgresConnection {
         return AuditError(transient ? .unavailable : .statement, message)
     }
 
+    /// The keywords and values libpq reads from a connection string, parsed as `PQconnectdb` would
+    /// but without connecting (`PQconninfoParse`: syntax, unknown keywords, bad URI parameters).
+    /// - Throws: ``AuditError`` `.configuration` whose message is libpq's own reason.
+    static func options(of dsn: String) throws(AuditError) -> [String: String] {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        guard let parsed = PQconninfoParse(dsn, &errorMessage) else {
+            let reason = errorMessage.map { String(cString: $0).trimmingSpaces() } ?? "out of memory"
+            if let errorMessage { PQfreemem(errorMessage) }
+            throw AuditError(.configuration, reason)
+        }
+        defer { PQconninfoFree(parsed) }
+        return Self.values(of: parsed)
+    }
+
+    private static func values(of options: UnsafeMutablePointer<PQconninfoOption>) -> [String: String] {
+        var values: [String: String] = [:]
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if let value = option.pointee.val { values[String(cString: keyword)] = String(cString: value) }
+            option += 1
+        }
+        return values
+    }
+
     private static func message(_ conn: OpaquePointer) -> String {
         PQerrorMessage(conn).map { String(cString: $0).trimmingSpaces() } ?? "unknown error"
     }

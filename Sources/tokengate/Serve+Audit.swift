@@ -40,12 +40,16 @@ struct AuditServeOptions: ParsableArguments {
         if let dsn = dsn ?? environment["TOKENGATE_AUDIT_DSN"], !dsn.isEmpty { return .postgres(dsn: dsn) }
         return nil
     }
+
+    /// Where the PostgreSQL connection string came from, for messages about it.
+    var dsnSource: String { dsn != nil ? "--audit-dsn" : "TOKENGATE_AUDIT_DSN" }
 }
 
 extension ServeCommand {
     /// Opens the trail (SQLite is created and migrated now, so a bad path stops serve; PostgreSQL
-    /// connects lazily, so serve starts while the database is down and events spool meanwhile),
-    /// starts its writer thread, and adds its series to `/metrics`.
+    /// connects lazily, so serve starts while the database is down and events spool meanwhile, but
+    /// a connection string libpq cannot parse stops serve, as it could never connect), starts its
+    /// writer thread, and adds its series to `/metrics`.
     static func makeAuditTrail(options: AuditServeOptions, serverMetrics: ServerMetrics, logger: Logger) throws -> AuditTrail? {
         guard let location = options.location() else {
             logger.info("audit trail off: exchanges are logged only (store them with --audit-db or --audit-dsn)")
@@ -62,6 +66,8 @@ extension ServeCommand {
             var configuration = AuditWriterConfiguration(spoolDirectory: spool, retentionDays: options.retentionDays)
             configuration.maxBatchDelay = 0.05
             writer = try AuditWriter(store: store, configuration: configuration, logger: logger)
+        } catch let error as AuditError where error.code == .configuration {
+            throw ServeStartupError(message: "\(options.dsnSource): \(error)")
         } catch {
             throw ServeStartupError(message: "audit trail \(location): \(error)")
         }

@@ -87,6 +87,23 @@ final class PostgresConnection {
         return Self.values(of: parsed)
     }
 
+    /// libpq's keywords that hold secrets (its "password field" display flag): `password` and
+    /// `sslpassword` today, and whatever a later libpq adds.
+    static let secretKeywords: Set<String> = {
+        var secrets: Set<String> = ["password", "sslpassword"]
+        if let defaults = PQconndefaults() {
+            defer { PQconninfoFree(defaults) }
+            var option = defaults
+            while let keyword = option.pointee.keyword {
+                if let display = option.pointee.dispchar, String(cString: display) == "*" {
+                    secrets.insert(String(cString: keyword))
+                }
+                option += 1
+            }
+        }
+        return secrets
+    }()
+
     private static func values(of options: UnsafeMutablePointer<PQconninfoOption>) -> [String: String] {
         var values: [String: String] = [:]
         var option = options

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """`tokengate serve --audit-dsn`: a connection string libpq cannot parse stops serve at once with
 libpq's reason (as `audit query` reports it); a well-formed one whose server is down starts and
-spools.
+spools; and no form of the password reaches the log.
 
 The binary is real; "down" is a loopback port that nothing listens on.
 """
@@ -80,3 +80,15 @@ def test_serve_starts_and_spools_while_a_well_formed_dsns_database_is_down(token
     assert int(flushed["spooled"]) >= 1 and int(flushed["dropped"]) == 0
     assert uid in (spool / "current.jsonl").read_text()
 
+
+def test_a_quoted_password_with_spaces_never_reaches_the_log(tokengate_server, tmp_path):
+    server = tokengate_server("--audit-dsn", down_dsn(password="'Pw945606 f472'"),
+                              "--audit-spool", tmp_path / "spool", "--drain-seconds", "0")
+    on = wait_for_log(server, lambda e: e.get("message") == "audit trail on")
+    assert "password=***" in on["store"]
+    post_review(server)  # a connection attempt, and the warning that the store is unavailable
+    wait_for_log(server, lambda e: e.get("message", "").startswith("audit store unavailable"))
+    server.signal(signal.SIGTERM)
+    assert server.wait(timeout=30) == 0
+    log = server.log_text()
+    assert "Pw945606" not in log and "f472" not in log, log

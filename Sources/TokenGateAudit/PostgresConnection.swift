@@ -87,21 +87,25 @@ final class PostgresConnection {
         return Self.values(of: parsed)
     }
 
+    /// Every keyword this libpq knows (`host`, `dbname`, `sslmode`, …).
+    static let keywords: Set<String> = Set(defaults.map(\.keyword))
+
     /// libpq's keywords that hold secrets (its "password field" display flag): `password` and
     /// `sslpassword` today, and whatever a later libpq adds.
-    static let secretKeywords: Set<String> = {
-        var secrets: Set<String> = ["password", "sslpassword"]
-        if let defaults = PQconndefaults() {
-            defer { PQconninfoFree(defaults) }
-            var option = defaults
-            while let keyword = option.pointee.keyword {
-                if let display = option.pointee.dispchar, String(cString: display) == "*" {
-                    secrets.insert(String(cString: keyword))
-                }
-                option += 1
-            }
+    static let secretKeywords: Set<String> =
+        Set(defaults.filter { $0.display == "*" }.map(\.keyword)).union(["password", "sslpassword"])
+
+    /// libpq's table of connection keywords (`PQconndefaults`), each with its display flag.
+    private static let defaults: [(keyword: String, display: String)] = {
+        guard let options = PQconndefaults() else { return [] }
+        defer { PQconninfoFree(options) }
+        var entries: [(keyword: String, display: String)] = []
+        var option = options
+        while let keyword = option.pointee.keyword {
+            entries.append((String(cString: keyword), option.pointee.dispchar.map { String(cString: $0) } ?? ""))
+            option += 1
         }
-        return secrets
+        return entries
     }()
 
     private static func values(of options: UnsafeMutablePointer<PQconninfoOption>) -> [String: String] {

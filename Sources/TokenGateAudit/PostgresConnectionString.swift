@@ -17,12 +17,24 @@ public enum PostgresConnectionString {
         do {
             _ = try PostgresConnection.options(of: dsn)
         } catch {
+            let reason = quotingNoSecret(error.message, of: dsn)
             throw AuditError(.configuration, """
-                libpq cannot parse this PostgreSQL connection string: \(error.message). Write key=value \
-                pairs (host=db dbname=audit user=tokengate, single-quoting values with spaces) or a \
+                libpq cannot parse this PostgreSQL connection string: \(reason). Write key=value pairs \
+                (host=db dbname=audit user=tokengate, single-quoting values with spaces) or a \
                 postgresql://user@host/dbname URI.
                 """)
         }
+    }
+
+    /// libpq's `reason` with every quoted piece of `dsn` that the log would mask shown as `***`:
+    /// libpq quotes the word it stumbled on, and after an unquoted password with a blank in it
+    /// (`password=two words`) that word is part of the password.
+    static func quotingNoSecret(_ reason: String, of dsn: String) -> String {
+        let logged = redacted(dsn)
+        let parts = reason.split(separator: "\"", omittingEmptySubsequences: false)
+        return parts.enumerated().map { index, part in
+            index % 2 == 1 && index < parts.count - 1 && !logged.contains(part) ? "***" : String(part)
+        }.joined(separator: "\"")
     }
 
     /// Whether libpq reads `dsn` as a connection string rather than as a database name (libpq's

@@ -33,11 +33,18 @@ import TokenGateAudit
         #expect(store.kindName == "postgresql")
     }
 
-    @Test func theReasonNeverRepeatsThePassword() {
+    @Test(arguments: [
+        ("host=db password='s3 cr3t", "unterminated quoted string"),
+        ("host=db password=s3 cr3t host=x", #"missing "=" after "***""#),
+        ("host=db password=s3 cr3t=x", #"invalid connection option "***""#),
+        ("host=db passwrd=s3cr3t", #"invalid connection option "passwrd""#),
+    ])
+    func theReasonNeverRepeatsThePassword(_ dsn: String, _ reason: String) {
         #expect {
-            try PostgresConnectionString.check("host=db password='s3cret")
+            try PostgresConnectionString.check(dsn)
         } throws: { error in
-            (error as? AuditError)?.message.contains("s3cret") == false
+            guard let message = (error as? AuditError)?.message else { return false }
+            return message.contains(reason) && !message.contains("cr3t")
         }
     }
 }

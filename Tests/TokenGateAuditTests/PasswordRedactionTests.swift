@@ -47,6 +47,12 @@ import Testing
              logged: "host=db password=***", secrets: ["s3", "cr3t"]),
         Form(name: "unparsable: missing = before the password", dsn: "host=db oops password=s3 cr3t",
              logged: "host=db oops password=***", secrets: ["s3", "cr3t"]),
+        Form(name: "unparsable: an unquoted password with a blank", dsn: "password=s3 cr3t host=db",
+             logged: "password=***", secrets: ["s3", "cr3t"]),
+        Form(name: "unparsable: an unquoted password with a blank and an =", dsn: "password=s3 cr3t=x host=db",
+             logged: "password=***", secrets: ["s3", "cr3t"]),
+        Form(name: "a password keyword where libpq reads a database name", dsn: "dbname= password=s3cret host=db",
+             logged: "dbname= password=*** host=db", secrets: ["s3cret"]),
         Form(name: "unparsable: quote never closed before the password", dsn: "host='db password=s3cret",
              logged: "host='db password=***", secrets: ["s3cret"]),
         Form(name: "no password", dsn: "host=db user=audit dbname='trail one'",
@@ -76,6 +82,50 @@ import Testing
             guard let secret = options[keyword], !secret.isEmpty else { continue }
             #expect(!logged.contains(secret), "libpq reads \(keyword) \(secret); logged: \(logged)")
         }
+    }
+
+    /// Random connection strings, near-valid by construction and built from the characters that
+    /// matter to libpq's parsers, every password holding the marker `Q7` (nothing else does):
+    /// redaction never traps, the marker never reaches the log, and wherever libpq reads the
+    /// logged form, every password it finds there is `***`.
+    @Test func randomStringsNeverLeakOrTrap() {
+        var generator = SeededGenerator(seed: 8693)
+        func pick(_ choices: [String]) -> String { choices.randomElement(using: &generator)! }
+        func value(secret: Bool) -> String {
+            let pieces = ["s3", "x", " ", "'", "\\", "\\'", "\\ ", "=", "@", ":", "/", "?", "&", "%", "%20", "é", "\t"]
+            let words = (0..<Int.random(in: 0...5, using: &generator)).map { _ in pick(pieces) }
+            return secret ? (words + ["Q7"]).shuffled(using: &generator).joined() : words.joined()
+        }
+        func keywordValues() -> String {
+            (0..<Int.random(in: 1...4, using: &generator)).map { _ in
+                let keyword = pick(["password", "sslpassword", "PassWord", "host", "user", "dbname"])
+                let text = value(secret: isSecretKeyword(keyword))
+                return keyword + pick(["", " ", "\t"]) + "=" + pick(["", " "]) + pick(["'\(text)'", text])
+            }.joined(separator: pick([" ", "  ", "\n"]))
+        }
+        func uri() -> String {
+            let userinfo = pick(["", "u@", "u:\(value(secret: true))@", ":\(value(secret: true))@"])
+            let query = (0..<Int.random(in: 0...3, using: &generator)).map { _ in
+                let keyword = pick(["password", "pass%77ord", "sslpassword", "user", "host"])
+                return keyword + "=" + value(secret: isSecretKeyword(keyword))
+            }.joined(separator: "&")
+            return pick(["postgresql://", "postgres://"]) + userinfo + "db/tg" + (query.isEmpty ? "" : "?" + query)
+        }
+        func isSecretKeyword(_ keyword: String) -> Bool { keyword.lowercased().contains("pass") }
+        var withPassword = 0
+        for round in 0..<10000 {
+            let dsn = round % 2 == 0 ? keywordValues() : uri()
+            let logged = PostgresAuditStore.redact(dsn)
+            #expect(!logged.contains("Q7"), "\(String(reflecting: dsn)) is logged as \(String(reflecting: logged))")
+            guard let original = try? PostgresConnection.options(of: dsn) else { continue }
+            if PostgresConnection.secretKeywords.contains(where: { !(original[$0] ?? "").isEmpty }) { withPassword += 1 }
+            guard let reread = try? PostgresConnection.options(of: logged) else { continue }
+            for keyword in PostgresConnection.secretKeywords {
+                let value = reread[keyword] ?? ""
+                #expect(value.isEmpty || value == "***", "\(dsn) is logged as \(logged)")
+            }
+        }
+        #expect(withPassword >= 2000, "only \(withPassword) generated strings had a password libpq reads")
     }
 
     @Test func libpqMarksBothPasswordKeywordsSecret() {

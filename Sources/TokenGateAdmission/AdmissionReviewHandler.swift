@@ -42,10 +42,14 @@ public struct AdmissionRecord: Sendable, Equatable {
     /// Why: the denial message, or a short description of the change, or why nothing was done.
     public var reason: String
     public var patchOperations: Int
+    /// For a request about a Pod: its name and uid when known (see ``AdmissionRequest/podName`` and
+    /// ``AdmissionRequest/podUID``), so the audit trail finds the admission by pod.
+    public var podName: String?
+    public var podUID: String?
 
     public init(
         uid: String, kind: String, namespace: String?, name: String?, operation: String, dryRun: Bool,
-        decision: Decision, reason: String, patchOperations: Int
+        decision: Decision, reason: String, patchOperations: Int, podName: String? = nil, podUID: String? = nil
     ) {
         self.uid = uid
         self.kind = kind
@@ -56,6 +60,8 @@ public struct AdmissionRecord: Sendable, Equatable {
         self.decision = decision
         self.reason = reason
         self.patchOperations = patchOperations
+        self.podName = podName
+        self.podUID = podUID
     }
 }
 

@@ -23,7 +23,8 @@ public struct TokenGateAdmissionHandler: AdmissionReviewHandler {
             uid: request.uid, kind: request.effectiveKind?.description ?? "unknown",
             namespace: request.effectiveNamespace, name: request.displayName,
             operation: request.operation ?? "", dryRun: request.dryRun, decision: decision.recordDecision,
-            reason: decision.reason, patchOperations: endpoint == .mutate ? decision.patch.operations.count : 0)
+            reason: decision.reason, patchOperations: endpoint == .mutate ? decision.patch.operations.count : 0,
+            podName: request.podName, podUID: request.podUID)
         return AdmissionOutcome(
             httpStatus: 200, body: AdmissionResponse.encode(decision, for: request, at: endpoint), record: record)
     }

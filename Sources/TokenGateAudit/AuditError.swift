@@ -15,6 +15,8 @@ public struct AuditError: Error, CustomStringConvertible, Sendable, Equatable {
         case io
         /// A query argument is invalid.
         case badQuery
+        /// A setting is malformed (a connection string libpq cannot parse): retrying cannot help.
+        case configuration
     }
 
     public let code: Code

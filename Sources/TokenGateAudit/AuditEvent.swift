@@ -112,12 +112,13 @@ public struct AuditEvent: Sendable, Equatable {
         return event
     }
 
-    /// An admission event with the webhook's fields.
+    /// An admission event with the webhook's fields. A Pod's own admission also carries the pod's
+    /// name and uid, so that queries by pod find it with the pod's exchanges.
     public static func admission(
         id: AuditEventID = AuditEventID(), time: AuditTime = .now(), decision: Decision, reason: String? = nil,
         requestUID: String? = nil, resourceKind: String? = nil, namespace: String? = nil,
         objectName: String? = nil, operation: String? = nil, patchSummary: String? = nil,
-        serviceAccountName: String? = nil, cluster: String? = nil
+        serviceAccountName: String? = nil, cluster: String? = nil, podName: String? = nil, podUID: String? = nil
     ) -> AuditEvent {
         var event = AuditEvent(id: id, time: time, kind: .admission, decision: decision, reason: reason)
         event.requestUID = requestUID
@@ -128,6 +129,8 @@ public struct AuditEvent: Sendable, Equatable {
         event.patchSummary = patchSummary
         event.serviceAccountName = serviceAccountName
         event.cluster = cluster
+        event.podName = podName
+        event.podUID = podUID
         return event
     }
 }

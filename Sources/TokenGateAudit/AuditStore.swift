@@ -50,11 +50,15 @@ public enum AuditStoreLocation: Sendable, Equatable, CustomStringConvertible {
     case postgres(dsn: String)
 
     /// Opens the store. SQLite is opened and migrated at once; PostgreSQL connects lazily, so a
-    /// server can start while the database is down (events spool until it returns).
+    /// server can start while the database is down (events spool until it returns), but its
+    /// connection string is parsed now: one libpq cannot parse would never connect.
+    /// - Throws: ``AuditError``; `.configuration` for a connection string libpq cannot parse.
     public func open() throws -> any AuditStore {
         switch self {
         case .sqlite(let path): return try SQLiteAuditStore(path: path)
-        case .postgres(let dsn): return PostgresAuditStore(dsn: dsn)
+        case .postgres(let dsn):
+            try PostgresConnectionString.check(dsn)
+            return PostgresAuditStore(dsn: dsn)
         }
     }
 

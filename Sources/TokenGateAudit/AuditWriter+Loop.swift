@@ -2,53 +2,38 @@
 
 /// The writer thread's body: batches to the store, spool on failure, replay on recovery, prune.
 extension AuditWriter {
-    /// What only the writer thread touches.
-    struct LoopState {
-        var storeUp = true
-        var retryDelay: Double
-        var nextAttempt = ContinuousClock.now
-        var nextPrune = ContinuousClock.now + .seconds(5)
-        var replayReader: AuditLineReader?
-        var replayPending: [AuditEvent] = []
-        /// After a spool file error (not a store error), replay pauses; fresh events still flow.
-        var replayPausedUntil = ContinuousClock.now
-    }
+    /// The longest the writer sleeps when nothing is due (see ``LoopState/idleSeconds(spoolWaiting:longest:)``).
+    static let longestSleep = 60.0
 
     func writerLoop() {
         var state = LoopState(retryDelay: configuration.retryMinimum)
+        if configuration.retentionDays != nil { state.nextPrune = .now + .seconds(configuration.firstPruneDelay) }
         logger.info("audit writer started", metadata: ["store": "\(store.kindName)", "spool": "\(spool.directory)"])
         while true {
-            let now = ContinuousClock.now
-            let mayTry = state.storeUp || now >= state.nextAttempt
-            let replayWaiting = !spool.isEmpty && mayTry && now >= state.replayPausedUntil
-            let idle = replayWaiting ? 0 : min(1.0, seconds(until: state.storeUp ? state.nextPrune : state.nextAttempt))
+            // Sleep until an event arrives or the next replay or prune is due, never longer.
+            let idle = state.idleSeconds(spoolWaiting: !spool.isEmpty, longest: Self.longestSleep)
             let (batch, last) = queue.take(max: configuration.batchSize, idle: idle, fill: configuration.maxBatchDelay)
+            loopPasses.add(1, ordering: .relaxed)
             if !batch.isEmpty {
                 write(batch, &state)
                 queue.complete(batch.count)
             }
             if last { break }
             if queue.isStopping { continue }  // drain first; replay and prune wait for the next start
-            if !spool.isEmpty && (state.storeUp || ContinuousClock.now >= state.nextAttempt)
-                && ContinuousClock.now >= state.replayPausedUntil {
+            let now = ContinuousClock.now
+            if !spool.isEmpty && now >= state.replayDue {
                 replayStep(&state)
             }
-            if let days = configuration.retentionDays, state.storeUp, ContinuousClock.now >= state.nextPrune {
+            if let days = configuration.retentionDays, state.storeUp, let due = state.nextPrune, now >= due {
                 prune(days: days, &state)
             }
         }
         logger.info("audit writer stopped", metadata: ["spool_bytes": "\(spool.bytes)"])
     }
 
-    private func seconds(until instant: ContinuousClock.Instant) -> Double {
-        let remaining = ContinuousClock.now.duration(to: instant)
-        let (secs, attos) = remaining.components
-        return max(0, Double(secs) + Double(attos) / 1e18)
-    }
-
     /// A fresh batch: to the store when it may be tried, else to the spool.
     private func write(_ batch: [AuditEvent], _ state: inout LoopState) {
-        guard state.storeUp || ContinuousClock.now >= state.nextAttempt else {
+        guard state.mayTryStore(at: .now) else {
             spoolOrDrop(batch, sync: true)
             return
         }

@@ -21,6 +21,8 @@ public final class AuditWriter: Sendable {
     let spool: AuditSpool
     let queue: AuditQueue
     let counters = AuditCounters()
+    /// Times the writer thread came out of its wait: an idle writer must keep this still (tests).
+    let loopPasses = Atomic<Int>(0)
     let logger: Logger
     private let started = Atomic<Bool>(false)
     private let lastDropLog = Atomic<Int64>(0)

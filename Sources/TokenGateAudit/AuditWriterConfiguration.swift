@@ -16,8 +16,11 @@ public struct AuditWriterConfiguration: Sendable, Equatable {
     public var retryMaximum = 15.0
     /// Delete events older than this many days; nil keeps everything.
     public var retentionDays: Int?
-    /// How often retention runs (seconds); the first run is shortly after start.
+    /// How often retention runs (seconds).
     public var pruneInterval = 3600.0
+    /// How long after start the first retention run waits (seconds), so that a large delete does
+    /// not compete with start-up.
+    public var firstPruneDelay = 5.0
 
     public init(spoolDirectory: String, retentionDays: Int? = nil) {
         self.spoolDirectory = spoolDirectory

@@ -175,25 +175,7 @@ public final class PostgresAuditStore: AuditStore {
         }
     }
 
-    /// The DSN with any password replaced by `***`, for logs and errors.
-    public static func redact(_ dsn: String) -> String {
-        var text = dsn
-        // URI form: scheme://user:password@host
-        if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@") {
-            let userinfo = text[scheme.upperBound..<at]
-            if let colon = userinfo.firstIndex(of: ":") {
-                text.replaceSubrange(text.index(after: colon)..<at, with: "***")
-            }
-        }
-        // Keyword form and URI query: password=...
-        var output = ""
-        var rest = Substring(text)
-        while let range = rest.range(of: "password=") {
-            output += rest[..<range.upperBound] + "***"
-            rest = rest[range.upperBound...]
-            let end = rest.firstIndex(where: { $0 == " " || $0 == "&" }) ?? rest.endIndex
-            rest = rest[end...]
-        }
-        return output + rest
-    }
+    /// The DSN with every password replaced by `***`, for logs and errors
+    /// (see ``PostgresConnectionString/redacted(_:)``).
+    public static func redact(_ dsn: String) -> String { PostgresConnectionString.redacted(dsn) }
 }

@@ -73,6 +73,51 @@ final class PostgresConnection {
         return AuditError(transient ? .unavailable : .statement, message)
     }
 
+    /// The keywords and values libpq reads from a connection string, parsed as `PQconnectdb` would
+    /// but without connecting (`PQconninfoParse`: syntax, unknown keywords, bad URI parameters).
+    /// - Throws: ``AuditError`` `.configuration` whose message is libpq's own reason.
+    static func options(of dsn: String) throws(AuditError) -> [String: String] {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        guard let parsed = PQconninfoParse(dsn, &errorMessage) else {
+            let reason = errorMessage.map { String(cString: $0).trimmingSpaces() } ?? "out of memory"
+            if let errorMessage { PQfreemem(errorMessage) }
+            throw AuditError(.configuration, reason)
+        }
+        defer { PQconninfoFree(parsed) }
+        return Self.values(of: parsed)
+    }
+
+    /// Every keyword this libpq knows (`host`, `dbname`, `sslmode`, …).
+    static let keywords: Set<String> = Set(defaults.map(\.keyword))
+
+    /// libpq's keywords that hold secrets (its "password field" display flag): `password` and
+    /// `sslpassword` today, and whatever a later libpq adds.
+    static let secretKeywords: Set<String> =
+        Set(defaults.filter { $0.display == "*" }.map(\.keyword)).union(["password", "sslpassword"])
+
+    /// libpq's table of connection keywords (`PQconndefaults`), each with its display flag.
+    private static let defaults: [(keyword: String, display: String)] = {
+        guard let options = PQconndefaults() else { return [] }
+        defer { PQconninfoFree(options) }
+        var entries: [(keyword: String, display: String)] = []
+        var option = options
+        while let keyword = option.pointee.keyword {
+            entries.append((String(cString: keyword), option.pointee.dispchar.map { String(cString: $0) } ?? ""))
+            option += 1
+        }
+        return entries
+    }()
+
+    private static func values(of options: UnsafeMutablePointer<PQconninfoOption>) -> [String: String] {
+        var values: [String: String] = [:]
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if let value = option.pointee.val { values[String(cString: keyword)] = String(cString: value) }
+            option += 1
+        }
+        return values
+    }
+
     private static func message(_ conn: OpaquePointer) -> String {
         PQerrorMessage(conn).map { String(cString: $0).trimmingSpaces() } ?? "unknown error"
     }

@@ -46,11 +46,18 @@ struct AuditStoreOptions: ParsableArguments {
     }
 
     /// Opens the store; readers never create an SQLite file that is not there (a typo would otherwise
-    /// answer "no events" from a new, empty database).
+    /// answer "no events" from a new, empty database). A connection string libpq cannot parse is
+    /// reported as such, naming where it came from, with the words `serve` uses.
     func open(create: Bool = false) throws -> any AuditStore {
         switch try location {
         case .sqlite(let path): return try SQLiteAuditStore(path: path, create: create)
-        case .postgres(let dsn): return PostgresAuditStore(dsn: dsn)
+        case .postgres(let dsn):
+            do {
+                try PostgresConnectionString.check(dsn)
+            } catch {
+                throw AuditError(error.code, "\(self.dsn != nil ? "--dsn" : "TOKENGATE_AUDIT_DSN"): \(error.message)")
+            }
+            return PostgresAuditStore(dsn: dsn)
         }
     }
 }

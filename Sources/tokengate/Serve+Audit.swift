@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Foundation
-import Logging
 import TokenGateAudit
-import TokenGateHTTP
 import TokenGateService
 
 /// `serve`'s audit-trail flags.

@@ -9,14 +9,18 @@ Everything here starts real processes: the `tokengate` binary ($TOKENGATE_BIN, d
         server = tokengate_server()                      # default flags
         server = tokengate_server("--drain-seconds", "1", config=path)
         server.base_url, server.ca_path, server.port, server.request("GET", "/healthz")
+
+    def test_y(postgres):                                # a REAL PostgreSQL server's DSN (one per module)
 """
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import ssl
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -205,3 +209,26 @@ def read_http_responses(sock, count, timeout=10):
 
 def admission_fixture(name="deployment-create.mutating.v1.30.json") -> dict:
     return json.loads((FIXTURES / "admission" / name).read_text())
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A REAL PostgreSQL server for the module's tests, started by hack/postgres-test.sh (initdb into a
+    temporary directory, a free loopback port, `trust` auth); yields its DSN."""
+    directory = tempfile.mkdtemp(prefix="tokengate-e2e-pg-")
+    os.chmod(directory, 0o755)  # the server runs as `postgres` when the tests run as root
+    pg = os.path.join(directory, "pg")
+    try:
+        dsn = subprocess.run(["bash", str(REPO / "hack" / "postgres-test.sh"), "start", pg], check=True,
+                             capture_output=True, text=True, timeout=600).stdout.strip()
+        yield dsn
+    finally:
+        subprocess.run(["bash", str(REPO / "hack" / "postgres-test.sh"), "destroy", pg], capture_output=True, timeout=120)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def unused_loopback_port() -> int:
+    """A loopback TCP port nothing listens on (bound once by the OS, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

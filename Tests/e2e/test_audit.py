@@ -10,9 +10,7 @@ import base64
 import json
 import os
 import random
-import shutil
 import subprocess
-import tempfile
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -20,7 +18,6 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("TOKENGATE_BIN", os.path.join(ROOT, ".build/debug/tokengate"))
-PG_SCRIPT = os.path.join(ROOT, "hack/postgres-test.sh")
 BASE = datetime(2025, 10, 9, 8, 0, 0, tzinfo=timezone.utc)
 
 
@@ -199,20 +196,6 @@ def test_prune_and_migrate(sqlite_db, trail):
     assert "schema version 2" in tokengate("audit", "migrate", "--db", sqlite_db).stdout
     out = tokengate("audit", "prune", "--db", sqlite_db, "--days", "1").stdout
     assert f"deleted {len(trail)} events" in out  # the generated trail is from October 2025
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    directory = tempfile.mkdtemp(prefix="tokengate-e2e-pg-")
-    os.chmod(directory, 0o755)  # the server runs as `postgres` when the tests run as root
-    pg = os.path.join(directory, "pg")
-    try:
-        dsn = subprocess.run(["bash", PG_SCRIPT, "start", pg], check=True, capture_output=True, text=True,
-                             timeout=600).stdout.strip()
-        yield dsn
-    finally:
-        subprocess.run(["bash", PG_SCRIPT, "destroy", pg], capture_output=True, timeout=120)
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 def psql(dsn, sql):

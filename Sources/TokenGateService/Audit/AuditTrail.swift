@@ -57,6 +57,6 @@ public final class AuditTrail: Sendable {
             decision: decision, reason: record.dryRun ? "\(record.reason) (dry run)" : record.reason, requestUID: record.uid,
             resourceKind: kind, namespace: record.namespace, objectName: record.name, operation: record.operation,
             patchSummary: record.patchOperations > 0 ? "\(record.patchOperations) patch operations: \(record.reason)" : nil,
-            cluster: cluster)
+            cluster: cluster, podName: record.podName, podUID: record.podUID)
     }
 }

@@ -3,7 +3,8 @@ import Foundation
 import Testing
 import TokenGateAdmission
 import TokenGateAudit
-import TokenGateServer
+import TokenGateHTTP
+import TokenGateService
 
 /// A Pod's own admission is an event about that pod: `audit query --pod NAME` and `--pod-uid UID`
 /// (and `audit trace`, which looks pods up the same way) must find it next to the pod's exchanges.

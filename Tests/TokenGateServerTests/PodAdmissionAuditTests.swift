@@ -30,7 +30,7 @@ import TokenGateService
         let store = try SQLiteAuditStore(path: directory + "/audit.db")
         let writer = try AuditWriter(
             store: store, configuration: AuditWriterConfiguration(spoolDirectory: directory + "/spool"))
-        let running = Task { await writer.run() }
+        writer.start()  // before the first event: a writer not yet started sends a flush to the spool
         let trail = AuditTrail(writer: writer)
         let handler = TokenGateAdmissionHandler(settings: ProjectionSettings(enabled: true))
         let reviews = [
@@ -56,6 +56,5 @@ import TokenGateService
         let podEvent = try #require(try store.query(byName).first)
         #expect(podEvent.kind == .admission && podEvent.resourceKind == "Pod" && podEvent.objectName == "web-9")
         await writer.shutdown()
-        await running.value
     }
 }

@@ -29,7 +29,8 @@ kubectl_ok() {
   [ "$major" -gt "${KUBECTL_MIN%%.*}" ] || { [ "$major" -eq "${KUBECTL_MIN%%.*}" ] && [ "$minor" -ge "${KUBECTL_MIN#*.}" ]; }
 }
 
-build_pkgs=(pkg-config libssl-dev libjansson-dev libsimdjson-dev libsqlite3-dev libpq-dev openssl ca-certificates)
+# curl is not a build dependency: it is how the README (and hack/send-review.sh) talk to the server.
+build_pkgs=(pkg-config libssl-dev libjansson-dev libsimdjson-dev libsqlite3-dev libpq-dev openssl ca-certificates curl)
 # golang-go builds hack/peer/go-webhook, the benchmark's Go peer, whose patch a test checks against TokenGate's.
 test_pkgs=(curl python3 python3-pip postgresql wrk nginx-light sqlite3 procps iproute2 binutils git golang-go)
 

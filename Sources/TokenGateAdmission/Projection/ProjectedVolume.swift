@@ -45,8 +45,8 @@ struct ProjectedVolume {
 
     /// True when `volume` projects a token with the same audience, expiration and file name,
     /// whatever the volume is called and whatever else it projects.
-    func isEquivalent(_ volume: JSONNode) -> Bool {
-        guard let sources = volume.at("/projected/sources") else { return false }
+    func isEquivalent(_ volume: JSONView.Value) -> Bool {
+        guard let sources = volume["projected"]?["sources"] else { return false }
         return sources.elements.contains { source in
             guard let token = source["serviceAccountToken"], token.isObject else { return false }
             return token["audience"]?.string == audience

@@ -25,8 +25,8 @@ public struct ProjectionMutator: Sendable {
         if let reason = ControllerConflicts.reason(kind: kind, operation: operation, object: object) { return .allow(reason) }
         if let reason = settings.skipReason(namespace: request.effectiveNamespace) { return .allow(reason) }
 
-        let objectLabels = object.at("/metadata/labels")?.stringMap ?? [:]
-        let objectAnnotations = object.at("/metadata/annotations")?.stringMap ?? [:]
+        let objectLabels = object["metadata"]?["labels"]?.stringMap ?? [:]
+        let objectAnnotations = object["metadata"]?["annotations"]?.stringMap ?? [:]
         let podMetadata = target.podMetadata.flatMap { object.at($0) }
         let podLabels = podMetadata?["labels"]?.stringMap ?? [:]
         let podAnnotations = podMetadata?["annotations"]?.stringMap ?? [:]
@@ -72,7 +72,7 @@ public struct ProjectionMutator: Sendable {
 
     /// ServiceAccounts: `automountServiceAccountToken: false` so no pod silently falls back to the
     /// default token, plus the marker.
-    private func serviceAccountDecision(_ object: JSONNode, overrides: ProjectionOverrides, subject: String) -> AdmissionDecision {
+    private func serviceAccountDecision(_ object: JSONView.Value, overrides: ProjectionOverrides, subject: String) -> AdmissionDecision {
         var patch = JSONPatch()
         if object["automountServiceAccountToken"]?.bool != false {
             patch.append(.add("/automountServiceAccountToken", false))
@@ -86,7 +86,7 @@ public struct ProjectionMutator: Sendable {
 
     /// Sets `tokengate.io/projected` without touching other annotations: one key when the map
     /// exists, the whole map only when there is none. nil when the value is already there.
-    private func markerOperation(_ object: JSONNode, value: String) -> JSONPatch.Operation? {
+    private func markerOperation(_ object: JSONView.Value, value: String) -> JSONPatch.Operation? {
         let metadata = object["metadata"]
         let annotations = metadata?["annotations"]
         if annotations?[ProjectionAnnotations.projected]?.string == value { return nil }

@@ -47,7 +47,7 @@ extension Substring {
     }
 }
 
-extension JSONNode {
+extension JSONView.Value {
     /// A string-to-string map (labels, annotations); non-string values are skipped.
     var stringMap: [String: String] {
         var map: [String: String] = [:]

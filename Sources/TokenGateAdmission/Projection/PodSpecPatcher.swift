@@ -17,6 +17,7 @@ struct PodSpecPatcher {
     let overrides: ProjectionOverrides
     /// Pods only: remove the ServiceAccount plugin's `kube-api-access-*` volume and its mounts.
     let removesDefaultTokenVolume: Bool
+    let prebuilt: ProjectedVolume.Prebuilt
 
     struct Result {
         var operations: [JSONPatch.Operation] = []
@@ -110,7 +111,7 @@ struct PodSpecPatcher {
             }
             for index in removals.sorted(by: >) { mountOperations.append(.remove(base / index)) }
             if adds {
-                let mount = ProjectedVolume.mount(named: target, at: settings.mountPath)
+                let mount = prebuilt.mount(named: target) ?? ProjectedVolume.mount(named: target, at: settings.mountPath)
                 mountOperations.append(mountsNode?.isArray == true ? .add(base.appendingEnd(), mount) : .add(base, [mount]))
                 result.mounted.append(container.name)
                 targetInUse = true
@@ -120,7 +121,7 @@ struct PodSpecPatcher {
             result.warnings.append("\(ProjectionAnnotations.skipContainers) names \"\(name)\", which is not a container of this pod")
         }
 
-        let volume = projected.volume(named: target)
+        let volume = prebuilt.volume(named: target, projected) ?? projected.volume(named: target)
         let volumesPointer = specPointer / "volumes"
         if targetInUse && !equivalent.contains(target), let ownIndex {
             result.operations.append(.replace(volumesPointer / ownIndex, volume))

@@ -61,6 +61,39 @@ struct ProjectedVolume {
     }
 }
 
+extension ProjectedVolume {
+    /// The volume and mount for the settings' own name, audience and expiration, built once per
+    /// settings: nearly every patch adds exactly these, and a `JSON` value is shared, not copied,
+    /// so a request neither builds nor frees their trees.
+    struct Prebuilt: Sendable {
+        let settings: ProjectionSettings
+        let volume: JSON
+        let mount: JSON
+
+        init(settings: ProjectionSettings) {
+            self.settings = settings
+            let projected = ProjectedVolume(
+                audience: settings.audience, expirationSeconds: settings.expirationSeconds, tokenFileName: settings.tokenFileName)
+            volume = projected.volume(named: settings.volumeName)
+            mount = ProjectedVolume.mount(named: settings.volumeName, at: settings.mountPath)
+        }
+
+        /// The prebuilt volume when `projected` named `name` is the one it was built for.
+        func volume(named name: String, _ projected: ProjectedVolume) -> JSON? {
+            guard name == settings.volumeName, projected.audience == settings.audience,
+                  projected.expirationSeconds == settings.expirationSeconds,
+                  projected.tokenFileName == settings.tokenFileName else { return Optional.none }
+            return volume
+        }
+
+        func mount(named name: String) -> JSON? {
+            // Not `? mount : nil`: JSON is ExpressibleByNilLiteral, so that nil would be JSON.null.
+            guard name == settings.volumeName else { return Optional.none }
+            return mount
+        }
+    }
+}
+
 /// Mount paths compare without a trailing slash.
 func normalizedMountPath(_ path: String) -> String {
     var path = path

@@ -14,7 +14,10 @@ public enum AdmissionEndpoint: String, Sendable, CaseIterable {
 /// that is not a well-formed AdmissionReview).
 public struct AdmissionOutcome: Sendable {
     public var httpStatus: Int
-    /// JSON bytes of the response body.
+    /// JSON bytes of the response body, written in one pass (``AdmissionResponse``). Bytes rather
+    /// than a deferred write: copying the ~1.4 KB answer into the server's buffer measured about
+    /// 0.1 µs of an 11 µs review (hack/bench-admission.sh), not worth a second API. A caller that
+    /// wants no copy at all can use ``AdmissionResponse/write(_:uid:version:at:into:)`` itself.
     public var body: [UInt8]
     /// Facts for the one structured log line (and audit record) per request; nil when the body was
     /// not an AdmissionReview at all.

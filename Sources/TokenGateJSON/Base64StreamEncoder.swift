@@ -7,44 +7,36 @@
 /// response, instead of being built, serialized and encoded in three passes. The output is the
 /// same as ``Base64/encode(_:)`` of all the bytes together.
 public struct Base64StreamEncoder: Sendable {
-    /// Up to two bytes waiting for a third, most significant first.
-    @usableFromInline var pending: UInt32 = 0
-    @usableFromInline var pendingCount = 0
+    /// Input not yet encoded. A JSON writer hands over a token at a time (a bracket, a key, a
+    /// short string), so bytes are gathered here and encoded a few hundred at a time: one tight
+    /// loop and one sink write per chunk instead of several per token.
+    @usableFromInline var staged: [UInt8] = []
+    /// Encode once this much is staged (a multiple of 3, so nothing stays behind but the tail).
+    @usableFromInline static var chunk: Int { 64 * 3 }
 
     @inlinable public init() {}
 
-    /// Encodes `bytes` into `sink`, keeping a last incomplete group for the next call.
+    /// Encodes `bytes` into `sink`, keeping up to a chunk (and a last incomplete group) for later calls.
     @inlinable public mutating func encode(_ bytes: UnsafeRawBufferPointer, into sink: inout some JSONByteSink) {
-        var index = 0
-        while pendingCount > 0, pendingCount < 3, index < bytes.count {
-            pending = pending << 8 | UInt32(bytes[index])
-            pendingCount += 1
-            index += 1
-        }
-        if pendingCount == 3 {
-            Self.write(pending, padding: 0, into: &sink)
-            pending = 0
-            pendingCount = 0
-        }
-        // Whole groups straight from the input, a chunk at a time into a stack buffer.
-        let groups = (bytes.count - index) / 3
-        if groups > 0 {
-            Self.encodeGroups(UnsafeRawBufferPointer(rebasing: bytes[index..<(index + groups * 3)]), into: &sink)
-            index += groups * 3
-        }
-        while index < bytes.count {
-            pending = pending << 8 | UInt32(bytes[index])
-            pendingCount += 1
-            index += 1
-        }
+        if staged.capacity == 0 { staged.reserveCapacity(Self.chunk + 64) }
+        staged.append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
+        guard staged.count >= Self.chunk else { return }
+        let whole = staged.count - staged.count % 3
+        staged.withUnsafeBytes { Self.encodeGroups(UnsafeRawBufferPointer(rebasing: $0[0..<whole]), into: &sink) }
+        staged.removeFirst(whole)
     }
 
-    /// Writes the last group with its padding. The encoder is then empty and can start again.
+    /// Writes what is staged, the last group with its padding. The encoder is then empty and can start again.
     @inlinable public mutating func finish(into sink: inout some JSONByteSink) {
-        guard pendingCount > 0 else { return }
-        Self.write(pending << (8 * UInt32(3 - pendingCount)), padding: 3 - pendingCount, into: &sink)
-        pending = 0
-        pendingCount = 0
+        let whole = staged.count - staged.count % 3
+        staged.withUnsafeBytes { Self.encodeGroups(UnsafeRawBufferPointer(rebasing: $0[0..<whole]), into: &sink) }
+        let tail = staged.count - whole
+        if tail > 0 {
+            var group = UInt32(staged[whole]) << 16
+            if tail == 2 { group |= UInt32(staged[whole + 1]) << 8 }
+            Self.write(group, padding: 3 - tail, into: &sink)
+        }
+        staged.removeAll(keepingCapacity: true)
     }
 
     /// One group of 24 bits as four characters, the last `padding` of them `=`.

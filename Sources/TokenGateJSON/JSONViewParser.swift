@@ -48,12 +48,21 @@ public final class JSONViewParser {
         return try text.withUTF8 { utf8 in Result { () throws(JSONError) in try parse(UnsafeRawBufferPointer(utf8)) } }.get()
     }
 
+    /// Parses borrowed bytes, e.g. a request body still in the server's buffer (SwiftNIO's
+    /// `ByteBuffer.readableBytesSpan`): the safe entry point for callers that never hold pointers.
+    public func parse(_ bytes: RawSpan) throws(JSONError) -> JSONView {
+        try bytes.withUnsafeBytes { (raw) throws(JSONError) in try parse(raw) }
+    }
+
     /// Turns the shim's finding into the error ``JSONDocument`` would give.
     ///
-    /// simdjson says what is wrong but not where. Only for those failures is the text read again,
-    /// by Jansson, whose message names the line and column; a rejected body is rare and bounded by
-    /// ``JSONLimits/maxBytes``, so the second read costs nothing on the hot path. What the tape walk
-    /// found carries its own byte offset.
+    /// simdjson says what is wrong but not where, so for every finding about the text the text is
+    /// read again, by Jansson, and its error is the answer: the same words, line and column
+    /// (Jansson's column is that of the token's last character, and it quotes the token only up
+    /// to 20 bytes), so a webhook's 400 message does not depend on which reader ran. A rejected
+    /// body is rare and bounded by ``JSONLimits/maxBytes``, so the second read costs nothing on the
+    /// hot path. Only if Jansson accepted the text (the differential test says it does not) would
+    /// the message be built here, from the offset the tape walk found.
     private func describe(_ failure: Simdjson.Failure, in bytes: UnsafeRawBufferPointer) -> JSONError {
         switch failure.reason {
         case .tooDeep:
@@ -63,23 +72,29 @@ public final class JSONViewParser {
         case .outOfMemory:
             return JSONError(.tooLarge, "not enough memory to parse \(bytes.count) bytes of JSON")
         case .duplicateKey:
-            return JSONError(.duplicateKey, Self.located(failure.offset, in: bytes, "duplicate object key"))
+            return janssonError(bytes) ?? JSONError(.duplicateKey, Self.located(failure.offset, in: bytes, "duplicate object key"))
         case .nulInKey:
-            return JSONError(.syntax, Self.located(failure.offset, in: bytes, "NUL byte in object key not supported"))
+            return janssonError(bytes) ?? JSONError(.syntax, Self.located(failure.offset, in: bytes, "NUL byte in object key not supported"))
         case .bigInteger:
-            return JSONError(.syntax, Self.located(failure.offset, in: bytes, "too big integer"))
+            return janssonError(bytes) ?? JSONError(.syntax, Self.located(failure.offset, in: bytes, "too big integer"))
         case .invalid, .internalMismatch:
             if bytes.isEmpty { return JSONError(.syntax, "empty body: expected a JSON document") }
-            do {
-                _ = try JSONDocument.parse(bytes, limits: limits)
-            } catch let error as JSONError {
-                return error
-            } catch {}
+            if let error = janssonError(bytes) { return error }
             let detail = failure.reason == .internalMismatch
                 ? "simdjson's tape does not match its structural index (an unsupported simdjson version?)"
                 : failure.message ?? "rejected by simdjson"
             return JSONError(.syntax, "invalid JSON: \(detail)")
         }
+    }
+
+    /// What Jansson says about `bytes`, or nil when it accepts them.
+    private func janssonError(_ bytes: UnsafeRawBufferPointer) -> JSONError? {
+        do {
+            _ = try JSONDocument.parse(bytes, limits: limits)
+        } catch let error as JSONError {
+            return error
+        } catch {}
+        return nil
     }
 
     /// "invalid JSON at line L, column C: what", with the token at `offset` quoted (up to 40

@@ -56,7 +56,7 @@ struct MutateCommand: ParsableCommand {
         let input = try readInput()
 
         if admissionReview {
-            let outcome = input.withUnsafeBytes { handler.review($0, at: .mutate) }
+            let outcome = handler.review(input, at: .mutate)
             FileHandle.standardOutput.write(Data(outcome.body + [UInt8(ascii: "\n")]))
             if outcome.httpStatus != 200 {
                 printError("error: HTTP \(outcome.httpStatus): the input is not a valid AdmissionReview")

@@ -8,7 +8,7 @@ struct AdmissionCodecTests {
     @Test("decodes every request field of the shared fixtures without copying the object")
     func decodesFixture() throws {
         let document = try AdmissionFixtures.review("pod-create-from-replicaset.mutating.v1.30.json")
-        let request = try AdmissionRequest.decode(document.rootNode)
+        let request = try AdmissionRequest.decode(document.rootNode.serialized())
         #expect(request.version == .v1)
         #expect(request.uid == "7c6d5e4f-3a2b-4c1d-9e8f-7a6b5c4d3e2f")
         #expect(request.kind == GroupVersionKind(group: "", version: "v1", kind: "Pod"))
@@ -23,8 +23,9 @@ struct AdmissionCodecTests {
         #expect(request.oldObject == nil)
         #expect(request.dryRun == false)
         #expect(request.options?["kind"]?.string == "CreateOptions")
-        // The view shares the parsed tree: same node, not a copy.
-        #expect(request.object?.isEqual(to: document.rootNode.at("/request/object")!) == true)
+        // The view reads the parsed body in place: the object is the request's, as sent.
+        let object = try JSONDocument.parse(try #require(request.object).sourceBytes).rootNode
+        #expect(object.isEqual(to: document.rootNode.at("/request/object")!))
     }
 
     @Test("every optional key may be missing or null")
@@ -35,7 +36,7 @@ struct AdmissionCodecTests {
         #expect(request.kind == nil && request.object == nil && request.oldObject == nil && request.options == nil)
         #expect(request.dryRun == false && request.namespace == nil && request.operation == nil && request.userInfo == nil)
         let handler = TokenGateAdmissionHandler(settings: AdmissionFixtures.settings)
-        let outcome = Array(body.utf8).withUnsafeBytes { handler.review($0, at: .mutate) }
+        let outcome = handler.review(Array(body.utf8), at: .mutate)
         #expect(outcome.httpStatus == 200)
         let response = try JSONDocument.parse(outcome.body).rootNode
         #expect(response.at("/response/allowed")?.bool == true)
@@ -59,7 +60,7 @@ struct AdmissionCodecTests {
     ])
     func badRequests(_ body: String, _ expected: String) throws {
         let handler = TokenGateAdmissionHandler(settings: AdmissionFixtures.settings)
-        let outcome = Array(body.utf8).withUnsafeBytes { handler.review($0, at: .mutate) }
+        let outcome = handler.review(Array(body.utf8), at: .mutate)
         #expect(outcome.httpStatus == 400)
         #expect(outcome.record == nil)
         let status = try JSONDocument.parse(outcome.body).rootNode
@@ -71,7 +72,7 @@ struct AdmissionCodecTests {
 
     @Test("a response echoes uid and version, always has allowed, and patch only with patchType")
     func encodesResponses() throws {
-        let request = try AdmissionRequest.decode(AdmissionFixtures.review("deployment-create.mutating.v1.30.json").rootNode)
+        let request = try AdmissionRequest.decode(AdmissionFixtures.review("deployment-create.mutating.v1.30.json").rootNode.serialized())
         let allow = try JSONDocument.parse(AdmissionResponse.encode(.allow("x"), for: request, at: .mutate)).rootNode
         #expect(allow.jsonText == #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"3b8f3c2e-9a0d-4d6b-8d7c-1f2e3a4b5c6d","allowed":true}}"#)
 
@@ -90,7 +91,7 @@ struct AdmissionCodecTests {
     func v1beta1() throws {
         let body = try AdmissionFixtures.bytes("statefulset-update-bad-expiration.v1beta1.json")
         let handler = TokenGateAdmissionHandler(settings: AdmissionFixtures.settings)
-        let outcome = body.withUnsafeBytes { handler.review($0, at: .mutate) }
+        let outcome = handler.review(body, at: .mutate)
         let response = try JSONDocument.parse(outcome.body).rootNode
         #expect(response["apiVersion"]?.string == "admission.k8s.io/v1beta1")
         #expect(response["kind"]?.string == "AdmissionReview")
@@ -99,7 +100,7 @@ struct AdmissionCodecTests {
 
     @Test("denials carry status code, reason and message; codes below 400 become 400")
     func denials() throws {
-        let request = try AdmissionRequest.decode(AdmissionFixtures.review("deployment-create.mutating.v1.30.json").rootNode)
+        let request = try AdmissionRequest.decode(AdmissionFixtures.review("deployment-create.mutating.v1.30.json").rootNode.serialized())
         var decision = AdmissionDecision.deny(AdmissionStatus(code: 200, reason: "Forbidden", message: "no"))
         decision.patch.append(.add("/x", 1))
         let response = try JSONDocument.parse(AdmissionResponse.encode(decision, for: request, at: .mutate)).rootNode

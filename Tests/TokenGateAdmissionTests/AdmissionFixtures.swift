@@ -37,7 +37,7 @@ struct Decided {
     init(_ review: JSONDocument, settings: ProjectionSettings = AdmissionFixtures.settings) throws {
         self.review = review
         self.handler = TokenGateAdmissionHandler(settings: settings)
-        self.decision = handler.decide(try AdmissionRequest.decode(review.rootNode), at: .mutate)
+        self.decision = handler.decide(try AdmissionRequest.decode(review.rootNode.serialized()), at: .mutate)
     }
 
     var object: JSONNode { review.rootNode.at("/request/object")! }
@@ -69,5 +69,18 @@ extension JSONNode {
     /// The mount at `path` of the container, if any.
     func mount(at path: String = ProjectionSettings.serviceAccountMountPath) -> JSONNode? {
         self["volumeMounts"]?.elements.first { $0["mountPath"]?.string == path }
+    }
+}
+
+extension AdmissionReviewHandler {
+    /// The server's call, with an array's bytes borrowed as the body.
+    func review(_ bytes: [UInt8], at endpoint: AdmissionEndpoint, reusing parser: JSONViewParser) -> AdmissionOutcome {
+        review(bytes.span.bytes, at: endpoint, parser: parser)
+    }
+}
+
+extension AdmissionRequest {
+    static func decode(_ bytes: [UInt8], reusing parser: JSONViewParser) throws(AdmissionReviewError) -> AdmissionRequest {
+        try decode(bytes.span.bytes, parser: parser)
     }
 }

@@ -126,7 +126,7 @@ struct SelectionAndOverrideTests {
     func denialResponse() throws {
         let body = try AdmissionFixtures.bytes("statefulset-update-bad-expiration.v1beta1.json")
         let handler = TokenGateAdmissionHandler(settings: AdmissionFixtures.settings)
-        let outcome = body.withUnsafeBytes { handler.review($0, at: .mutate) }
+        let outcome = handler.review(body, at: .mutate)
         let response = try JSONDocument.parse(outcome.body).rootNode
         #expect(response.at("/response/allowed")?.bool == false)
         #expect(response.at("/response/status/code")?.int == 422)
@@ -145,14 +145,14 @@ struct SelectionAndOverrideTests {
         }
         let body = try AdmissionFixtures.bytes("deployment-create.validating.v1.30.json")
         let plain = TokenGateAdmissionHandler(settings: AdmissionFixtures.settings)
-        let allowed = try JSONDocument.parse(body.withUnsafeBytes { plain.review($0, at: .validate) }.body).rootNode
+        let allowed = try JSONDocument.parse(plain.review(body, at: .validate).body).rootNode
         #expect(allowed.at("/response")?.jsonText == #"{"uid":"9e1d7b44-0c5a-4f3e-a2b1-7c8d9e0f1a2b","allowed":true}"#)
 
         let withRule = TokenGateAdmissionHandler(settings: AdmissionFixtures.settings, validatingRules: [DenyStatefulSets()])
-        let warned = try JSONDocument.parse(body.withUnsafeBytes { withRule.review($0, at: .validate) }.body).rootNode
+        let warned = try JSONDocument.parse(withRule.review(body, at: .validate).body).rootNode
         #expect(warned.at("/response/warnings/0")?.string == "looked")
         let statefulSet = try AdmissionFixtures.review("deployment-create.validating.v1.30.json", .replace("/request/kind/kind", "StatefulSet"))
-        let denied = withRule.decide(try AdmissionRequest.decode(statefulSet.rootNode), at: .validate)
+        let denied = withRule.decide(try AdmissionRequest.decode(statefulSet.rootNode.serialized()), at: .validate)
         #expect(denied.denial?.message == "no StatefulSets here" && denied.reason.hasPrefix("no-statefulsets:"))
     }
 }

@@ -27,7 +27,7 @@ struct WorkflowValidatingRuleTests {
 
     func send(_ review: JSON) throws -> JSONNode {
         let bytes = review.serialized()
-        let outcome = bytes.withUnsafeBytes { handler.review($0, at: .validate) }
+        let outcome = handler.review(bytes, at: .validate)
         #expect(outcome.httpStatus == 200)
         return try #require(try JSONDocument.parse(outcome.body).rootNode["response"])
     }

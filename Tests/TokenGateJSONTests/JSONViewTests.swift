@@ -50,7 +50,7 @@ struct JSONViewTests {
             #expect(error?.message.contains("duplicate object key") == true)
         }
         let nested = #expect(throws: JSONError.self) { try JSONView.parse("{\n \"request\": {\"uid\":\"x\",\n  \"uid\":\"y\"}}") }
-        #expect(nested?.message.hasPrefix("invalid JSON at line 3, column 3: duplicate object key near '\"uid\"'") == true)
+        #expect(nested?.message == "invalid JSON at line 3, column 7: duplicate object key near '\"uid\"'")
         // Equal values under distinct keys, and the same key in sibling objects, are fine.
         #expect(throws: Never.self) { try JSONView.parse(#"[{"k":1},{"k":1},{"a":1,"b":1}]"#) }
         #expect(throws: Never.self) { try JSONView.parse("{\(many)}") }
@@ -104,7 +104,7 @@ struct JSONViewTests {
             #expect(error?.message.contains("line 1") == true, "\(String(describing: error))")
         }
         let big = #expect(throws: JSONError.self) { try JSONView.parse("[1,\n 9223372036854775808]") }
-        #expect(big?.message == "invalid JSON at line 2, column 2: too big integer near '9223372036854775808'")
+        #expect(big?.message == "invalid JSON at line 2, column 20: too big integer near '9223372036854775808'")
     }
 
     @Test("syntax errors say line and column (as Jansson reads them); an empty body says so")

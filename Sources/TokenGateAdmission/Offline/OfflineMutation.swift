@@ -2,8 +2,9 @@
 import TokenGateJSON
 
 /// Runs the server's `/mutate` logic on manifests, offline: each object is wrapped in the
-/// AdmissionReview the API server would send for a CREATE, decided by the same handler, and the
-/// resulting patch is applied with ``JSONPatch/apply(to:)``.
+/// AdmissionReview the API server would send for a CREATE, serialized and read back as the server
+/// reads a body (so there is one implementation of every rule, over ``JSONView``), decided by the
+/// same handler, and the resulting patch is applied with ``JSONPatch/apply(to:)``.
 public struct OfflineMutation: Sendable {
     public let handler: TokenGateAdmissionHandler
     /// Used when an object has no `metadata.namespace` (kubectl's `--namespace`); `default` otherwise.
@@ -30,7 +31,7 @@ public struct OfflineMutation: Sendable {
         let namespace = root.at("/metadata/namespace")?.string ?? namespace ?? "default"
         let name = root.at("/metadata/name")?.string ?? root.at("/metadata/generateName")?.string.map { $0 + "*" } ?? "document-\(index)"
         let review = Self.syntheticReview(for: root, kind: gvk, namespace: namespace, uid: "offline-\(index)")
-        let request = try AdmissionRequest.decode(review.document().rootNode)
+        let request = try AdmissionRequest.decode(review.serialized())
         let decision = handler.decide(request, at: .mutate)
         var result = object
         if decision.isAllowed && !decision.patch.isEmpty {

@@ -10,7 +10,7 @@ import TokenGateJSON
 /// configurations are edited by people and an older configuration may send them anyway.
 enum ControllerConflicts {
     /// Why `object` must not be patched on `operation`, or nil when it may be.
-    static func reason(kind: GroupVersionKind, operation: String, object: JSONNode) -> String? {
+    static func reason(kind: GroupVersionKind, operation: String, object: JSONView.Value) -> String? {
         switch (kind.group, kind.kind) {
         case ("batch", "Job") where operation == "UPDATE":
             // spec.template of a Job is immutable: any pod-template patch would turn the user's
@@ -28,8 +28,8 @@ enum ControllerConflicts {
     }
 
     /// `Deployment payments-api` for the ownerReference with `controller: true`, if any.
-    static func controllingOwner(of object: JSONNode) -> String? {
-        guard let references = object.at("/metadata/ownerReferences"), references.isArray else { return nil }
+    static func controllingOwner(of object: JSONView.Value) -> String? {
+        guard let references = object["metadata"]?["ownerReferences"], references.isArray else { return nil }
         for reference in references.elements where reference["controller"]?.bool == true {
             let kind = reference["kind"]?.string ?? "a controller"
             return reference["name"]?.string.map { "\(kind) \($0)" } ?? kind

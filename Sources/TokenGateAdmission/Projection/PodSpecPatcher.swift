@@ -17,6 +17,7 @@ struct PodSpecPatcher {
     let overrides: ProjectionOverrides
     /// Pods only: remove the ServiceAccount plugin's `kube-api-access-*` volume and its mounts.
     let removesDefaultTokenVolume: Bool
+    let prebuilt: ProjectedVolume.Prebuilt
 
     struct Result {
         var operations: [JSONPatch.Operation] = []
@@ -33,11 +34,11 @@ struct PodSpecPatcher {
     private struct Container {
         let field: String
         let index: Int
-        let node: JSONNode
+        let node: JSONView.Value
         var name: String { node["name"]?.string ?? "" }
     }
 
-    func patch(spec: JSONNode, at specPointer: JSONPointer) -> Result {
+    func patch(spec: JSONView.Value, at specPointer: JSONPointer) -> Result {
         var result = Result()
         let projected = ProjectedVolume(
             audience: overrides.audience, expirationSeconds: overrides.expirationSeconds,
@@ -50,7 +51,7 @@ struct PodSpecPatcher {
         var equivalent: [String] = []
         var defaultToken: [(index: Int, name: String)] = []
         var ownIndex: Int?
-        for (index, volume) in (volumesNode?.elements ?? []).enumerated() {
+        for (index, volume) in (volumesNode?.elements).enumeratedOrEmpty {
             let name = volume["name"]?.string ?? ""
             if projected.isEquivalent(volume) {
                 equivalent.append(name)
@@ -63,10 +64,10 @@ struct PodSpecPatcher {
         let defaultTokenNames = Set(defaultToken.map(\.name))
 
         let containers = ["initContainers", "containers"].flatMap { field in
-            (spec[field]?.elements ?? []).enumerated().map { Container(field: field, index: $0, node: $1) }
+            (spec[field]?.elements).enumeratedOrEmpty.map { Container(field: field, index: $0, node: $1) }
         }
         func mountAtPath(_ container: Container) -> (index: Int, name: String)? {
-            for (index, mount) in (container.node["volumeMounts"]?.elements ?? []).enumerated() {
+            for (index, mount) in (container.node["volumeMounts"]?.elements).enumeratedOrEmpty {
                 if let path = mount["mountPath"]?.string, normalizedMountPath(path) == mountPath {
                     return (index, mount["name"]?.string ?? "")
                 }
@@ -88,7 +89,7 @@ struct PodSpecPatcher {
         for container in containers {
             let mountsNode = container.node["volumeMounts"]
             let base = specPointer / container.field / container.index / "volumeMounts"
-            let removals = (mountsNode?.elements ?? []).enumerated()
+            let removals = (mountsNode?.elements).enumeratedOrEmpty
                 .filter { defaultTokenNames.contains($0.element["name"]?.string ?? "") }.map(\.offset)
             var adds = false
             if skip.contains(container.name) {
@@ -110,7 +111,7 @@ struct PodSpecPatcher {
             }
             for index in removals.sorted(by: >) { mountOperations.append(.remove(base / index)) }
             if adds {
-                let mount = ProjectedVolume.mount(named: target, at: settings.mountPath)
+                let mount = prebuilt.mount(named: target) ?? ProjectedVolume.mount(named: target, at: settings.mountPath)
                 mountOperations.append(mountsNode?.isArray == true ? .add(base.appendingEnd(), mount) : .add(base, [mount]))
                 result.mounted.append(container.name)
                 targetInUse = true
@@ -120,7 +121,7 @@ struct PodSpecPatcher {
             result.warnings.append("\(ProjectionAnnotations.skipContainers) names \"\(name)\", which is not a container of this pod")
         }
 
-        let volume = projected.volume(named: target)
+        let volume = prebuilt.volume(named: target, projected) ?? projected.volume(named: target)
         let volumesPointer = specPointer / "volumes"
         if targetInUse && !equivalent.contains(target), let ownIndex {
             result.operations.append(.replace(volumesPointer / ownIndex, volume))
@@ -142,5 +143,14 @@ struct PodSpecPatcher {
             result.operations.insert(.add(specPointer / "automountServiceAccountToken", false), at: 0)
         }
         return result
+    }
+}
+
+extension Optional where Wrapped == JSONView.Value.Elements {
+    /// `(index, element)` pairs of an array that may be missing (`spec.volumes` of a pod without
+    /// volumes): none then, as for an empty array.
+    var enumeratedOrEmpty: [(offset: Int, element: JSONView.Value)] {
+        guard let elements = self else { return [] }
+        return Array(elements.enumerated())
     }
 }

@@ -45,8 +45,8 @@ struct ProjectedVolume {
 
     /// True when `volume` projects a token with the same audience, expiration and file name,
     /// whatever the volume is called and whatever else it projects.
-    func isEquivalent(_ volume: JSONNode) -> Bool {
-        guard let sources = volume.at("/projected/sources") else { return false }
+    func isEquivalent(_ volume: JSONView.Value) -> Bool {
+        guard let sources = volume["projected"]?["sources"] else { return false }
         return sources.elements.contains { source in
             guard let token = source["serviceAccountToken"], token.isObject else { return false }
             return token["audience"]?.string == audience
@@ -58,6 +58,39 @@ struct ProjectedVolume {
     private func normalizedRelative(_ path: String?) -> String? {
         guard let path else { return nil }
         return path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+    }
+}
+
+extension ProjectedVolume {
+    /// The volume and mount for the settings' own name, audience and expiration, built once per
+    /// settings: nearly every patch adds exactly these, and a `JSON` value is shared, not copied,
+    /// so a request neither builds nor frees their trees.
+    struct Prebuilt: Sendable {
+        let settings: ProjectionSettings
+        let volume: JSON
+        let mount: JSON
+
+        init(settings: ProjectionSettings) {
+            self.settings = settings
+            let projected = ProjectedVolume(
+                audience: settings.audience, expirationSeconds: settings.expirationSeconds, tokenFileName: settings.tokenFileName)
+            volume = projected.volume(named: settings.volumeName)
+            mount = ProjectedVolume.mount(named: settings.volumeName, at: settings.mountPath)
+        }
+
+        /// The prebuilt volume when `projected` named `name` is the one it was built for.
+        func volume(named name: String, _ projected: ProjectedVolume) -> JSON? {
+            guard name == settings.volumeName, projected.audience == settings.audience,
+                  projected.expirationSeconds == settings.expirationSeconds,
+                  projected.tokenFileName == settings.tokenFileName else { return Optional.none }
+            return volume
+        }
+
+        func mount(named name: String) -> JSON? {
+            // Not `? mount : nil`: JSON is ExpressibleByNilLiteral, so that nil would be JSON.null.
+            guard name == settings.volumeName else { return Optional.none }
+            return mount
+        }
     }
 }
 

@@ -8,8 +8,13 @@ import TokenGateJSON
 /// dry-run gets the same answer and the offline `tokengate mutate` runs the same code.
 public struct ProjectionMutator: Sendable {
     public let settings: ProjectionSettings
+    /// The volume and mount most patches add, built once.
+    let prebuilt: ProjectedVolume.Prebuilt
 
-    public init(settings: ProjectionSettings) { self.settings = settings }
+    public init(settings: ProjectionSettings) {
+        self.settings = settings
+        self.prebuilt = ProjectedVolume.Prebuilt(settings: settings)
+    }
 
     public func decide(_ request: AdmissionRequest) -> AdmissionDecision {
         guard settings.enabled else { return .allow("enable_tokenrequest is false") }
@@ -25,24 +30,25 @@ public struct ProjectionMutator: Sendable {
         if let reason = ControllerConflicts.reason(kind: kind, operation: operation, object: object) { return .allow(reason) }
         if let reason = settings.skipReason(namespace: request.effectiveNamespace) { return .allow(reason) }
 
-        let objectLabels = object.at("/metadata/labels")?.stringMap ?? [:]
-        let objectAnnotations = object.at("/metadata/annotations")?.stringMap ?? [:]
+        let objectLabels = StringMapView(map: object["metadata"]?["labels"])
+        let objectAnnotations = StringMapView(map: object["metadata"]?["annotations"])
         let podMetadata = target.podMetadata.flatMap { object.at($0) }
-        let podLabels = podMetadata?["labels"]?.stringMap ?? [:]
-        let podAnnotations = podMetadata?["annotations"]?.stringMap ?? [:]
+        let podLabels = StringMapView(map: podMetadata?["labels"])
+        let podAnnotations = StringMapView(map: podMetadata?["annotations"])
 
         guard settings.selects(labels: objectLabels) || settings.selects(labels: podLabels) else {
             return .allow("labels match no selector")
         }
-        if objectAnnotations[ProjectionAnnotations.inject] == "false" || podAnnotations[ProjectionAnnotations.inject] == "false" {
+        if objectAnnotations.has(ProjectionAnnotations.inject, "false") || podAnnotations.has(ProjectionAnnotations.inject, "false") {
             return .allow("opted out with \(ProjectionAnnotations.inject): \"false\"")
         }
         // The API server forbids mirror pods (static pods) from using service account tokens.
-        if target == .pod, objectAnnotations["kubernetes.io/config.mirror"] != nil {
+        if target == .pod, objectAnnotations.has("kubernetes.io/config.mirror") {
             return .allow("mirror pods cannot use service account tokens")
         }
         let overrides: ProjectionOverrides
-        switch ProjectionOverrides.read(objectAnnotations.merging(podAnnotations) { $1 }, settings: settings) {
+        // The pod template's annotations win over the object's.
+        switch ProjectionOverrides.read({ podAnnotations[$0] ?? objectAnnotations[$0] }, settings: settings) {
         case .read(let value): overrides = value
         case .denied(let status): return .deny(status)
         }
@@ -54,7 +60,8 @@ public struct ProjectionMutator: Sendable {
         guard let specPointer = target.podSpec, let spec = object.at(specPointer), spec.isObject else {
             return .allow("\(kind.kind) has no pod spec")
         }
-        let result = PodSpecPatcher(settings: settings, overrides: overrides, removesDefaultTokenVolume: target == .pod)
+        let result = PodSpecPatcher(
+            settings: settings, overrides: overrides, removesDefaultTokenVolume: target == .pod, prebuilt: prebuilt)
             .patch(spec: spec, at: specPointer)
         guard !result.operations.isEmpty else {
             return .allow("already projected (volume \(result.volumeName))", warnings: result.warnings)
@@ -72,7 +79,7 @@ public struct ProjectionMutator: Sendable {
 
     /// ServiceAccounts: `automountServiceAccountToken: false` so no pod silently falls back to the
     /// default token, plus the marker.
-    private func serviceAccountDecision(_ object: JSONNode, overrides: ProjectionOverrides, subject: String) -> AdmissionDecision {
+    private func serviceAccountDecision(_ object: JSONView.Value, overrides: ProjectionOverrides, subject: String) -> AdmissionDecision {
         var patch = JSONPatch()
         if object["automountServiceAccountToken"]?.bool != false {
             patch.append(.add("/automountServiceAccountToken", false))
@@ -86,7 +93,7 @@ public struct ProjectionMutator: Sendable {
 
     /// Sets `tokengate.io/projected` without touching other annotations: one key when the map
     /// exists, the whole map only when there is none. nil when the value is already there.
-    private func markerOperation(_ object: JSONNode, value: String) -> JSONPatch.Operation? {
+    private func markerOperation(_ object: JSONView.Value, value: String) -> JSONPatch.Operation? {
         let metadata = object["metadata"]
         let annotations = metadata?["annotations"]
         if annotations?[ProjectionAnnotations.projected]?.string == value { return nil }

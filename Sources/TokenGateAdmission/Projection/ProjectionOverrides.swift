@@ -18,17 +18,18 @@ struct ProjectionOverrides: Equatable {
         case denied(AdmissionStatus)
     }
 
-    /// - Parameter annotations: the pod template's annotations over the object's (template wins).
-    static func read(_ annotations: [String: String], settings: ProjectionSettings) -> Outcome {
+    /// - Parameter annotations: the value of an annotation, the pod template's over the object's
+    ///   (template wins); nil when neither has it as a string.
+    static func read(_ annotations: (String) -> String?, settings: ProjectionSettings) -> Outcome {
         var audience = settings.audience
         var expiration = settings.expirationSeconds
-        if let value = annotations[ProjectionAnnotations.audience] {
+        if let value = annotations(ProjectionAnnotations.audience) {
             if let problem = ProjectionSettings.audienceProblem(value) {
                 return .denied(.invalid("annotation \(ProjectionAnnotations.audience) \(problem)"))
             }
             audience = value
         }
-        if let value = annotations[ProjectionAnnotations.expirationSeconds] {
+        if let value = annotations(ProjectionAnnotations.expirationSeconds) {
             let min = ProjectionSettings.minimumExpirationSeconds
             let max = settings.maxExpirationSeconds
             let digits = value.utf8.allSatisfy { (48...57).contains($0) } && !value.isEmpty && value.utf8.count <= 12
@@ -40,7 +41,7 @@ struct ProjectionOverrides: Equatable {
             }
             expiration = seconds
         }
-        let skip = (annotations[ProjectionAnnotations.skipContainers] ?? "")
+        let skip = (annotations(ProjectionAnnotations.skipContainers) ?? "")
             .split(separator: ",").map(\.trimmingSpaces).filter { !$0.isEmpty }
         return .read(ProjectionOverrides(audience: audience, expirationSeconds: expiration, skipContainers: skip))
     }

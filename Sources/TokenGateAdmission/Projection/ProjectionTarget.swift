@@ -16,9 +16,9 @@ public enum ProjectionTarget: Sendable, Equatable {
         switch (kind.group, kind.kind) {
         case ("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "DaemonSet"), ("apps", "ReplicaSet"),
              ("batch", "Job"):
-            self = .workload(template: "/spec/template")
+            self = .workload(template: JSONPointer(tokens: ["spec", "template"]))
         case ("batch", "CronJob"):
-            self = .workload(template: "/spec/jobTemplate/spec/template")
+            self = .workload(template: JSONPointer(tokens: ["spec", "jobTemplate", "spec", "template"]))
         case ("", "Pod"):
             self = .pod
         case ("", "ServiceAccount"):
@@ -40,7 +40,7 @@ public enum ProjectionTarget: Sendable, Equatable {
     var podMetadata: JSONPointer? {
         switch self {
         case .workload(let template): template / "metadata"
-        case .pod: "/metadata"
+        case .pod: JSONPointer(tokens: ["metadata"])
         case .serviceAccount: nil
         }
     }
@@ -49,7 +49,7 @@ public enum ProjectionTarget: Sendable, Equatable {
     var podSpec: JSONPointer? {
         switch self {
         case .workload(let template): template / "spec"
-        case .pod: "/spec"
+        case .pod: JSONPointer(tokens: ["spec"])
         case .serviceAccount: nil
         }
     }

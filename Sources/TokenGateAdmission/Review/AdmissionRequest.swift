@@ -2,8 +2,8 @@
 import TokenGateJSON
 
 /// A read view over `request` of a parsed AdmissionReview. Nothing is copied: every accessor
-/// reads the Jansson tree, and ``object`` hands out the object as it arrived so patches can be
-/// computed against exactly what the API server will patch.
+/// reads the simdjson view of the body in place, and ``object`` hands out the object as it
+/// arrived so patches can be computed against exactly what the API server will patch.
 ///
 /// Decoding checks only what a response needs (the version, `kind: AdmissionReview`, a
 /// `request` object with a `uid`) and the types of keys that are present. Every other key may be
@@ -11,71 +11,13 @@ import TokenGateJSON
 public struct AdmissionRequest: Sendable {
     public let version: AdmissionReviewVersion
     /// The `request` object.
-    public let node: JSONNode
+    public let node: JSONView.Value
     public let uid: String
 
-    /// Parses and checks one AdmissionReview body.
-    /// - Throws: ``AdmissionReviewError`` saying what is wrong (and where, for JSON syntax errors).
-    public static func decode(_ body: UnsafeRawBufferPointer) throws(AdmissionReviewError) -> AdmissionRequest {
-        let document: JSONDocument
-        do {
-            document = try JSONDocument.parse(body)
-        } catch let error as JSONError {
-            throw AdmissionReviewError(error.message)
-        } catch {
-            throw AdmissionReviewError("\(error)")
-        }
-        return try decode(document.rootNode)
-    }
-
-    public static func decode(_ bytes: [UInt8]) throws(AdmissionReviewError) -> AdmissionRequest {
-        do {
-            return try bytes.withUnsafeBytes { raw in try decode(raw) }
-        } catch let error as AdmissionReviewError {
-            throw error
-        } catch {
-            throw AdmissionReviewError("\(error)")
-        }
-    }
-
-    /// Checks an already parsed review.
-    public static func decode(_ root: JSONNode) throws(AdmissionReviewError) -> AdmissionRequest {
-        guard root.isObject else { throw AdmissionReviewError("the body must be a JSON object") }
-        guard let apiVersionNode = root["apiVersion"], !apiVersionNode.isNull else {
-            throw AdmissionReviewError("apiVersion is missing; expected \"admission.k8s.io/v1\"")
-        }
-        guard let apiVersion = apiVersionNode.string, let version = AdmissionReviewVersion(rawValue: apiVersion) else {
-            throw AdmissionReviewError(
-                "apiVersion is \(apiVersionNode.jsonText); expected \"admission.k8s.io/v1\" or \"admission.k8s.io/v1beta1\"")
-        }
-        guard let kind = root["kind"]?.string, kind == AdmissionReviewVersion.kind else {
-            throw AdmissionReviewError("kind is \(root["kind"]?.jsonText ?? "missing"); expected \"AdmissionReview\"")
-        }
-        guard let request = root["request"], request.isObject else {
-            throw AdmissionReviewError(
-                root["response"] != nil && root["request"] == nil
-                    ? "this is an AdmissionReview response; a webhook needs one with \"request\""
-                    : "request is missing or not an object")
-        }
-        guard let uid = request["uid"]?.string, !uid.isEmpty else {
-            throw AdmissionReviewError("request.uid is missing or not a non-empty string")
-        }
-        try checkTypes(of: request)
-        return AdmissionRequest(version: version, node: request, uid: uid)
-    }
-
-    private static func checkTypes(of request: JSONNode) throws(AdmissionReviewError) {
-        let expected: [(String, JSONNode.Kind)] = [
-            ("kind", .object), ("resource", .object), ("requestKind", .object), ("requestResource", .object),
-            ("subResource", .string), ("requestSubResource", .string), ("name", .string), ("namespace", .string),
-            ("operation", .string), ("userInfo", .object), ("object", .object), ("oldObject", .object),
-            ("dryRun", .bool), ("options", .object),
-        ]
-        for (key, kind) in expected {
-            if let value = request[key], !value.isNull, value.kind != kind {
-                throw AdmissionReviewError("request.\(key) must be \(kind == .object ? "an object" : "a \(kind)") or null")
-            }
-        }
+    init(version: AdmissionReviewVersion, node: JSONView.Value, uid: String) {
+        self.version = version
+        self.node = node
+        self.uid = uid
     }
 
     private func stringMember(_ key: String) -> String? {
@@ -93,17 +35,17 @@ public struct AdmissionRequest: Sendable {
     public var namespace: String? { stringMember("namespace") }
     /// `CREATE`, `UPDATE`, `DELETE`, `CONNECT`; nil when absent.
     public var operation: String? { stringMember("operation") }
-    public var userInfo: JSONNode? { nonNull("userInfo") }
+    public var userInfo: JSONView.Value? { nonNull("userInfo") }
     public var username: String? { userInfo?["username"]?.string }
     /// The new object; nil for DELETE (sent as `null`).
-    public var object: JSONNode? { nonNull("object") }
+    public var object: JSONView.Value? { nonNull("object") }
     /// The old object; nil for CREATE and CONNECT.
-    public var oldObject: JSONNode? { nonNull("oldObject") }
+    public var oldObject: JSONView.Value? { nonNull("oldObject") }
     /// Absent reads as false.
     public var dryRun: Bool { node["dryRun"]?.bool ?? false }
-    public var options: JSONNode? { nonNull("options") }
+    public var options: JSONView.Value? { nonNull("options") }
 
-    private func nonNull(_ key: String) -> JSONNode? {
+    private func nonNull(_ key: String) -> JSONView.Value? {
         guard let value = node[key], !value.isNull else { return nil }
         return value
     }
@@ -119,14 +61,15 @@ public struct AdmissionRequest: Sendable {
 
     /// `request.namespace`, or the object's `metadata.namespace`.
     public var effectiveNamespace: String? {
-        namespace ?? (object?.at("/metadata/namespace")?.string).flatMap { $0.isEmpty ? nil : $0 }
+        namespace ?? (object?["metadata"]?["namespace"]?.string).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// `request.name`, or the object's `metadata.name`, or its `generateName` followed by `*`.
     public var displayName: String? {
         if let name { return name }
-        if let name = object?.at("/metadata/name")?.string, !name.isEmpty { return name }
-        if let prefix = object?.at("/metadata/generateName")?.string, !prefix.isEmpty { return prefix + "*" }
+        let metadata = object?["metadata"]
+        if let name = metadata?["name"]?.string, !name.isEmpty { return name }
+        if let prefix = metadata?["generateName"]?.string, !prefix.isEmpty { return prefix + "*" }
         return nil
     }
 }

@@ -23,32 +23,67 @@ public enum AdmissionResponse {
     public static func encode(
         _ decision: AdmissionDecision, uid: String, version: AdmissionReviewVersion, at endpoint: AdmissionEndpoint
     ) -> [UInt8] {
-        var response: [(String, JSON)] = [("uid", .string(uid)), ("allowed", .bool(decision.isAllowed))]
-        if let denial = decision.denial {
-            response.append((
-                "status",
-                [
-                    "status": "Failure", "code": .int(max(400, denial.code)), "reason": .string(denial.reason),
-                    "message": .string(denial.message),
-                ]
-            ))
-        } else if endpoint == .mutate, !decision.patch.isEmpty {
-            response.append(("patchType", "JSONPatch"))
-            response.append(("patch", .string(decision.patch.base64())))
+        // One allocation for the usual answer; a patch needs about 4/3 of its JSON, ~300 bytes an operation.
+        var writer = JSONWriter(into: [UInt8]())
+        writer.sink.reserveCapacity(256 + (endpoint == .mutate ? 400 * decision.patch.operations.count : 0))
+        write(decision, uid: uid, version: version, at: endpoint, into: &writer)
+        return writer.sink
+    }
+
+    /// Writes the AdmissionReview answer with `writer` in one pass: the patch goes through the
+    /// writer's base64 encoder straight from its operations, so no patch text, base64 string or
+    /// JSON tree is built. The bytes are those Jansson wrote for the same answer before (member
+    /// order, escapes, and audit annotations merged as a Jansson object merges them).
+    /// `@inlinable` so a caller in another module (a server writing into its own buffer type)
+    /// gets code specialized for its sink, like ``JSONWriter`` itself: unspecialized, the
+    /// benchmark's answer took 10.5 µs instead of 3.9 µs (hack/bench-admission.sh).
+    @inlinable public static func write<Sink: JSONByteSink>(
+        _ decision: AdmissionDecision, uid: String, version: AdmissionReviewVersion, at endpoint: AdmissionEndpoint,
+        into writer: inout JSONWriter<Sink>
+    ) {
+        writer.object { w in
+            w.key("apiVersion"); w.string(version.rawValue)
+            w.key("kind"); w.string(AdmissionReviewVersion.kind)
+            w.key("response"); w.object { w in
+                w.key("uid"); w.string(uid)
+                w.key("allowed"); w.bool(decision.isAllowed)
+                if let denial = decision.denial {
+                    w.key("status"); w.object { w in
+                        w.key("status"); w.string("Failure")
+                        w.key("code"); w.int(max(400, denial.code))
+                        w.key("reason"); w.string(denial.reason)
+                        w.key("message"); w.string(denial.message)
+                    }
+                } else if endpoint == .mutate, !decision.patch.isEmpty {
+                    w.key("patchType"); w.string("JSONPatch")
+                    w.key("patch"); w.base64String { w in w.patch(decision.patch) }
+                }
+                let annotations = mergedAuditAnnotations(decision.auditAnnotations)
+                if !annotations.isEmpty {
+                    w.key("auditAnnotations"); w.object { w in
+                        for (key, value) in annotations { w.key(key); w.string(value) }
+                    }
+                }
+                let warnings = boundedWarnings(decision.warnings)
+                if !warnings.isEmpty {
+                    w.key("warnings"); w.array { w in for warning in warnings { w.string(warning) } }
+                }
+            }
         }
-        let annotations = decision.auditAnnotations.filter { isValidAuditKey($0.key) }
-        if !annotations.isEmpty {
-            response.append(("auditAnnotations", .object(annotations.map { ($0.key, .string($0.value)) })))
+    }
+
+    /// The valid keys, each once: a repeated key keeps its first place and takes its last value,
+    /// as a JSON object built member by member does (and as the answer always read).
+    @usableFromInline static func mergedAuditAnnotations(_ annotations: [(key: String, value: String)]) -> [(key: String, value: String)] {
+        var merged: [(key: String, value: String)] = []
+        for annotation in annotations where isValidAuditKey(annotation.key) {
+            if let index = merged.firstIndex(where: { $0.key == annotation.key }) {
+                merged[index].value = annotation.value
+            } else {
+                merged.append(annotation)
+            }
         }
-        let warnings = boundedWarnings(decision.warnings)
-        if !warnings.isEmpty {
-            response.append(("warnings", .array(warnings.map { .string($0) })))
-        }
-        let review: JSON = [
-            "apiVersion": .string(version.rawValue), "kind": .string(AdmissionReviewVersion.kind),
-            "response": .object(response),
-        ]
-        return review.serialized()
+        return merged
     }
 
     /// Each warning on one line and cut to ``maxWarningBytes`` at a character boundary; the list

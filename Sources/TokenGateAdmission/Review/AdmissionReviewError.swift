@@ -15,10 +15,15 @@ public struct AdmissionReviewError: Error, CustomStringConvertible, Sendable, Eq
 
     /// `{"apiVersion":"v1","kind":"Status","status":"Failure","code":400,"reason":"BadRequest","message":…}`
     public var body: [UInt8] {
-        let status: JSON = [
-            "apiVersion": "v1", "kind": "Status", "status": "Failure", "code": .int(httpStatus),
-            "reason": "BadRequest", "message": .string("not a valid AdmissionReview: \(message)"),
-        ]
-        return status.serialized()
+        var writer = JSONWriter(into: [UInt8]())
+        writer.object { w in
+            w.key("apiVersion"); w.string("v1")
+            w.key("kind"); w.string("Status")
+            w.key("status"); w.string("Failure")
+            w.key("code"); w.int(httpStatus)
+            w.key("reason"); w.string("BadRequest")
+            w.key("message"); w.string("not a valid AdmissionReview: \(message)")
+        }
+        return writer.sink
     }
 }

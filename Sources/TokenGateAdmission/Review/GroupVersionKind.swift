@@ -14,7 +14,7 @@ public struct GroupVersionKind: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Reads `{group, version, kind}`; missing members read as empty strings (the core group is empty).
-    init?(_ node: JSONNode?) {
+    init?(_ node: JSONView.Value?) {
         guard let node, node.isObject else { return nil }
         self.init(
             group: node["group"]?.string ?? "", version: node["version"]?.string ?? "",
@@ -49,7 +49,7 @@ public struct GroupVersionResource: Sendable, Hashable {
         self.resource = resource
     }
 
-    init?(_ node: JSONNode?) {
+    init?(_ node: JSONView.Value?) {
         guard let node, node.isObject else { return nil }
         self.init(
             group: node["group"]?.string ?? "", version: node["version"]?.string ?? "",

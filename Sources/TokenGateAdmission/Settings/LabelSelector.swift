@@ -47,11 +47,28 @@ extension Substring {
     }
 }
 
-extension JSONNode {
-    /// A string-to-string map (labels, annotations); non-string values are skipped.
-    var stringMap: [String: String] {
-        var map: [String: String] = [:]
-        for (key, value) in members { if let text = value.string { map[key] = text } }
-        return map
+/// Labels or annotations read in place from the request, as a string-to-string map: a missing
+/// map is empty and a non-string value reads as absent. No dictionary is built and no value is
+/// copied to be compared (an object's annotations carry `last-applied-configuration`, kilobytes).
+struct StringMapView {
+    let map: JSONView.Value?
+
+    subscript(key: String) -> String? { map?[key]?.string }
+
+    func has(_ key: String, _ text: String) -> Bool { map?[key]?.isString(text) ?? false }
+
+    func has(_ key: String) -> Bool { map?[key]?.kind == .string }
+}
+
+extension LabelSelector {
+    func matches(_ labels: StringMapView) -> Bool {
+        matchLabels.allSatisfy { labels.has($0.key, $0.value) }
+    }
+}
+
+extension ProjectionSettings {
+    /// ``selects(labels:)`` for labels read in place.
+    func selects(labels: StringMapView) -> Bool {
+        LabelSelector.optIn.matches(labels) || selectors.contains { $0.matches(labels) }
     }
 }

@@ -24,7 +24,7 @@ public struct WorkflowValidatingRule: ValidatingRule {
               let kind = WorkflowValidator.Kind(apiVersion: apiVersion, kind: kindName)
         else { return .allow }
 
-        let spec = object["spec"].map(SpecValue.init) ?? .null
+        let spec = object["spec"].map { SpecValue($0) } ?? .null
         let report = validator.validate(kind, spec: spec, apiVersion: apiVersion)
         let warnings = DenialMessage.warnings(report)
         guard !report.isAllowed else { return ValidationVerdict(warnings: warnings) }

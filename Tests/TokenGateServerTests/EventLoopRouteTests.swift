@@ -75,7 +75,9 @@ struct EventLoopRouteTests {
 
     @Test("a client that sends half a body does not hold up others; it is answered once the rest arrives")
     func slowClient() async throws {
-        try await withLoopbackServer(routes: Self.routes) { port, certificates, _ in
+        var limits = HTTPLimits()
+        limits.requestReadTimeout = .seconds(300)  // not about timeouts: a loaded machine must not cut the slow client off
+        try await withLoopbackServer(limits: limits, routes: Self.routes) { port, certificates, _ in
             let ca = try certificates.bytes(certificates.ca)
             let slow = try await RawTLSConnection.connect(port: port, trusting: ca)
             try await slow.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\n1234")
@@ -106,4 +108,30 @@ struct EventLoopRouteTests {
             await next.close()
         }
     }
+
+    @Test("a server whose task is cancelled stops at once, even with a connection open in the middle of a request")
+    func cancelledServerStops() async throws {
+        let connected = AsyncStream<Void>.makeStream()
+        let serving = Task {
+            try await withLoopbackServer(shutdownGraceSeconds: 3600, routes: Self.routes) { port, certificates, _ in
+                let open = try await RawTLSConnection.connect(port: port, trusting: try certificates.bytes(certificates.ca))
+                try await open.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\n1234")
+                connected.continuation.yield()
+                try await Task.sleep(for: .seconds(3600))  // ended by the cancellation below
+            }
+        }
+        var iterator = connected.stream.makeAsyncIterator()
+        await iterator.next()
+        serving.cancel()
+        // A hang guard, not a timing claim: before the fix the server waited forever for the listener.
+        // (Unstructured racers: a structured group would itself wait for a server that never stops.)
+        let stopped = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let once = Mutex(Optional(continuation))
+            let finish = { @Sendable (value: Bool) in once.withLock { $0.take() }?.resume(returning: value) }
+            Task { _ = await serving.result; finish(true) }
+            Task { try? await Task.sleep(for: .seconds(120)); finish(false) }
+        }
+        #expect(stopped, "the cancelled server did not stop")
+    }
 }
+

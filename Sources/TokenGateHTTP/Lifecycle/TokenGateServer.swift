@@ -54,13 +54,19 @@ public final class TokenGateServer: Sendable {
         ])
         onListening(address)
 
-        await withTaskGroup(of: Void.self) { background in
-            background.addTask { await self.certificates.run() }
-            background.addTask { await self.drain(on: shutdown, listener: listener) }
-            // The listener closes when the drain says so (or fails); then in-flight requests finish.
-            try? await listener.closeFuture.get()
-            await registry.waitUntilEmpty()
-            background.cancelAll()
+        await withTaskCancellationHandler {
+            await withTaskGroup(of: Void.self) { background in
+                background.addTask { await self.certificates.run() }
+                background.addTask { await self.drain(on: shutdown, listener: listener) }
+                // The listener closes when the drain says so (or fails); then in-flight requests finish.
+                try? await listener.closeFuture.get()
+                await registry.waitUntilEmpty()
+                background.cancelAll()
+            }
+        } onCancel: { [registry] in
+            // A cancelled server stops at once: no drain, and nothing left open to wait for.
+            listener.close(promise: nil)
+            registry.closeAll()
         }
         logger.info("stopped")
     }

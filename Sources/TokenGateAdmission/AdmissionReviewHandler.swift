@@ -78,21 +78,9 @@ public struct AdmissionRecord: Sendable, Equatable {
 /// server hands over its buffer's bytes (`request.body.readableBytesSpan`) without copying them.
 public protocol AdmissionReviewHandler: Sendable {
     func review(_ body: RawSpan, at endpoint: AdmissionEndpoint, parser: JSONViewParser) -> AdmissionOutcome
-
-    /// The contract before bodies were borrowed as spans, kept while the server's routes and its
-    /// placeholder handler move to ``review(_:at:parser:)``; remove it then.
-    @available(*, deprecated, message: "borrow the body as a RawSpan and pass this event loop's parser: review(_:at:parser:)")
-    func review(_ body: UnsafeRawBufferPointer, at endpoint: AdmissionEndpoint) -> AdmissionOutcome
 }
 
 extension AdmissionReviewHandler {
-    /// For handlers that still implement only the pointer form (the server's placeholder): they
-    /// parse the body themselves and ignore the parser.
-    @available(*, deprecated, message: "implement review(_:at:parser:)")
-    public func review(_ body: RawSpan, at endpoint: AdmissionEndpoint, parser: JSONViewParser) -> AdmissionOutcome {
-        body.withUnsafeBytes { review($0, at: endpoint) }
-    }
-
     /// For tools and tests: one review with a parser made for it (a server never does this:
     /// making a parser allocates simdjson's buffers).
     public func review(_ body: [UInt8], at endpoint: AdmissionEndpoint) -> AdmissionOutcome {

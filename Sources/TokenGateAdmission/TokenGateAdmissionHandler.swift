@@ -32,12 +32,6 @@ public struct TokenGateAdmissionHandler: AdmissionReviewHandler {
             httpStatus: 200, body: AdmissionResponse.encode(decision, for: request, at: endpoint), record: record)
     }
 
-    /// Until the server passes its own parser: one made for this body.
-    @available(*, deprecated, message: "borrow the body as a RawSpan and pass this event loop's parser: review(_:at:parser:)")
-    public func review(_ body: UnsafeRawBufferPointer, at endpoint: AdmissionEndpoint) -> AdmissionOutcome {
-        review(RawSpan(_unsafeBytes: body), at: endpoint, parser: JSONViewParser())
-    }
-
     /// The decision for an already decoded request; the offline `mutate` command uses this too,
     /// so it runs exactly the server's logic.
     public func decide(_ request: AdmissionRequest, at endpoint: AdmissionEndpoint) -> AdmissionDecision {

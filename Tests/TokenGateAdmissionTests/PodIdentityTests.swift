@@ -56,6 +56,6 @@ struct PodIdentityTests {
 
     static func record(_ review: JSONDocument) -> AdmissionRecord? {
         let handler = TokenGateAdmissionHandler(settings: AdmissionFixtures.settings)
-        return review.rootNode.serialized().withUnsafeBytes { handler.review($0, at: .mutate) }.record
+        return handler.review(review.rootNode.serialized(), at: .mutate).record
     }
 }

@@ -8,8 +8,7 @@ import TokenGateService
 @Suite("Issue-2 placeholder handler: allow everything unchanged")
 struct AllowAllAdmissionHandlerTests {
     func review(_ text: String) -> AdmissionOutcome {
-        var text = text
-        return text.withUTF8 { AllowAllAdmissionHandler().review(UnsafeRawBufferPointer($0), at: .mutate) }
+        AllowAllAdmissionHandler().review(Array(text.utf8), at: .mutate)
     }
 
     @Test("echoes uid and apiVersion, always says allowed, never patches", arguments: ["admission.k8s.io/v1", "admission.k8s.io/v1beta1"])

@@ -41,7 +41,7 @@ import TokenGateService
                         name: "web-9", object: #"{"name":"web-9","namespace":"shop","uid":"9a8b7c6d-deploy-uid"}"#),
         ]
         for body in reviews {
-            let outcome = body.withUnsafeBytes { handler.review($0, at: .mutate) }
+            let outcome = handler.review(Array(body), at: .mutate)
             let record = try #require(outcome.record)
             trail.record(admission: record)
         }

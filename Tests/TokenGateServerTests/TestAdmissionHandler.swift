@@ -6,11 +6,11 @@ import TokenGateJSON
 /// TokenGateJSON and allows, echoing uid and apiVersion, so the server tests do not depend on the
 /// admission rules. Bodies without a uid get 400.
 struct TestAdmissionHandler: AdmissionReviewHandler {
-    func review(_ body: UnsafeRawBufferPointer, at endpoint: AdmissionEndpoint) -> AdmissionOutcome {
-        guard let document = try? JSONDocument.parse(body), let uid = document.rootNode["request"]?["uid"]?.string else {
+    func review(_ body: RawSpan, at endpoint: AdmissionEndpoint, parser: JSONViewParser) -> AdmissionOutcome {
+        guard let document = try? parser.parse(body), let uid = document.root["request"]?["uid"]?.string else {
             return AdmissionOutcome(httpStatus: 400, body: JSON.object([("message", "test handler: no request.uid")]).serialized(), record: nil)
         }
-        let apiVersion = document.rootNode["apiVersion"]?.string ?? "admission.k8s.io/v1"
+        let apiVersion = document.root["apiVersion"]?.string ?? "admission.k8s.io/v1"
         let response: JSON = [
             "apiVersion": .string(apiVersion), "kind": "AdmissionReview",
             "response": ["uid": .string(uid), "allowed": true],

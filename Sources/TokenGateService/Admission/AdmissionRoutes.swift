@@ -12,10 +12,12 @@ public enum AdmissionRoutes {
         on router: inout Router, handler: any AdmissionReviewHandler, logger: Logger,
         observer: @escaping @Sendable (AdmissionRecord) -> Void = { _ in }
     ) {
+        let parsers = EventLoopParsers()
         for endpoint in AdmissionEndpoint.allCases {
             router.add(.POST, "/\(endpoint.rawValue)", accepting: ["application/json"]) { request in
                 let started = ContinuousClock.now
-                let outcome = request.body.withUnsafeReadableBytes { handler.review($0, at: endpoint) }
+                // Borrowed, not copied: the review reads the body where the TLS layer decrypted it.
+                let outcome = handler.review(request.body.readableBytesSpan, at: endpoint, parser: parsers.current)
                 let latency = ContinuousClock.now - started
                 log(outcome, endpoint: endpoint, latency: latency, request: request, logger: logger)
                 if let record = outcome.record { observer(record) }

@@ -15,14 +15,14 @@ public struct AllowAllAdmissionHandler: AdmissionReviewHandler {
 
     public init() {}
 
-    public func review(_ body: UnsafeRawBufferPointer, at endpoint: AdmissionEndpoint) -> AdmissionOutcome {
-        let document: JSONDocument
+    public func review(_ body: RawSpan, at endpoint: AdmissionEndpoint, parser: JSONViewParser) -> AdmissionOutcome {
+        let document: JSONView
         do {
-            document = try JSONDocument.parse(body)
+            document = try parser.parse(body)
         } catch {
             return Self.badRequest("request body is not valid JSON: \(error)")
         }
-        let root = document.rootNode
+        let root = document.root
         guard root.isObject else { return Self.badRequest("expected an AdmissionReview object at the top level") }
         guard let apiVersion = root["apiVersion"]?.string, Self.supportedVersions.contains(apiVersion) else {
             return Self.badRequest("apiVersion must be one of \(Self.supportedVersions.joined(separator: ", "))")

@@ -18,7 +18,6 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from broker_support import BROKER_AUDIENCE, BrokerEnv, decode_jwt, wait_for_log
-from test_audit import postgres  # noqa: F401  (the e2e suite's real PostgreSQL, one per module)
 
 
 @pytest.fixture

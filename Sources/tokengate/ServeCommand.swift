@@ -93,8 +93,13 @@ struct ServeCommand: AsyncParsableCommand {
         format.bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info)
         let logger = Logger(label: "tokengate")
         logger.info("starting", metadata: ["version": "\(TokenGateVersion.current)"])
-        let service = try TokenGateService(try configuration(), logger: logger)
-        try await service.run()
+        do {
+            let service = try TokenGateService(try configuration(), logger: logger)
+            try await service.run()
+        } catch {
+            LogLineWriter.standardError.flush()  // the log lines before the error message that ends serve
+            throw error
+        }
     }
 
     /// The flags as the service's settings.

@@ -40,6 +40,19 @@ struct LogLineWriterTests {
         #expect(writer.dropped == 0)
     }
 
+    @Test("with room on the descriptor a line is written before append returns, so a log says why before the response goes")
+    func writtenAtOnce() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]); close(ends[1]) }
+        let writer = LogLineWriter(descriptor: ends[1], capacity: 1 << 16)
+        writer.append(Array("{\"message\":\"admission\"}\n".utf8))
+        _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let count = read(ends[0], &buffer, buffer.count)  // no waiting: it must already be there
+        #expect(String(decoding: buffer.prefix(max(0, count)), as: UTF8.self) == "{\"message\":\"admission\"}\n")
+    }
+
     @Test("with nobody reading the pipe, appending still returns; whole lines are dropped and counted")
     func stalledReaderDropsInsteadOfBlocking() throws {
         var ends: [Int32] = [0, 0]
@@ -48,7 +61,7 @@ struct LogLineWriterTests {
         // process's stderr writer does) and must never see a closed pipe.
         let writer = LogLineWriter(descriptor: ends[1], capacity: 4096)
         let line = Array(String(repeating: "x", count: 99).utf8) + [0x0A]
-        // A 64 KiB pipe plus a 4 KiB buffer hold about 700 lines; the rest must be dropped.
+        // The pipe (64 KiB) takes about 650 lines at once, the 4 KiB buffer 40 more; the rest must be dropped.
         for _ in 0..<5000 { writer.append(line) }
         #expect(writer.dropped > 3000)
         #expect(writer.metricsText.contains("tokengate_log_lines_dropped_total \(writer.dropped)"))

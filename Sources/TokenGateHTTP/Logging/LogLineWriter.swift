@@ -4,13 +4,15 @@ import Foundation
 import Glibc
 #endif
 
-/// Writes log lines to a file descriptor from its own thread, so logging never blocks a request.
+/// Writes log lines to a file descriptor without ever blocking a request.
 ///
-/// A request appends its line to a bounded buffer under a short lock and returns; the writer
-/// thread swaps the buffer out and writes everything gathered in one `write(2)`. When the reader
-/// of standard error falls behind (a stalled log pipe) the buffer fills, and further lines are
-/// dropped and counted (`tokengate_log_lines_dropped_total`) instead of stalling an event loop.
-/// Whole lines only: a line either goes in entirely or is dropped, so lines never interleave.
+/// A line is written at once, in one `write(2)`, when that cannot block: nothing is queued ahead
+/// of it, it fits in one atomic pipe write (4 KiB), and `poll` says the descriptor has room. So in
+/// the normal case a line is on stderr before the response that it describes is sent, and lines
+/// keep their order. When stderr stalls (a log pipe nobody reads), lines go to a bounded buffer
+/// that a background thread writes out; once that is full, further lines are dropped and counted
+/// (`tokengate_log_lines_dropped_total`) instead of stalling an event loop. Whole lines only: a
+/// line either goes out entirely or is dropped, so lines never interleave.
 public final class LogLineWriter: @unchecked Sendable {
     /// Standard error, where `tokengate serve` logs; flushed when the process exits.
     public static let standardError: LogLineWriter = {
@@ -19,15 +21,16 @@ public final class LogLineWriter: @unchecked Sendable {
         return writer
     }()
 
-    /// How long the writer waits after the first line of a batch: short enough that a person
-    /// tailing the log sees no delay, long enough to batch thousands of requests a second.
-    static let gatherSeconds = 0.002
+    /// The largest write a pipe takes atomically, and so without blocking once `poll` says it has room.
+    static let atomicWrite = 4096
 
     private let descriptor: Int32
     private let capacity: Int
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var pending: [UInt8] = []
+    /// True while the writer thread writes a batch it took out of `pending`.
+    private var writing = false
     private var appended: UInt64 = 0
     private var written: UInt64 = 0
     private var droppedLines: UInt64 = 0
@@ -36,20 +39,37 @@ public final class LogLineWriter: @unchecked Sendable {
     public init(descriptor: Int32, capacity: Int) {
         self.descriptor = descriptor
         self.capacity = capacity
-        pending.reserveCapacity(min(capacity, 64 << 10))
     }
 
-    /// Queues one complete line (its trailing newline included), or drops it when the buffer is full.
+    /// Writes one complete line (its trailing newline included) now if that cannot block;
+    /// otherwise queues it for the writer thread, or drops it when the queue is full.
     public func append(_ line: [UInt8]) {
         condition.lock()
         defer { condition.unlock() }
+        if pending.isEmpty, !writing, line.count <= Self.atomicWrite, hasRoom() {
+            let done = writeOnce(line)
+            if done == line.count {
+                appended += UInt64(line.count)
+                written += UInt64(line.count)
+                return
+            }
+            // A short write (a full disk, a signal): the rest goes through the queue, in order.
+            appended += UInt64(done)
+            written += UInt64(done)
+            enqueue(line[max(0, done)...])
+            return
+        }
         guard pending.count + line.count <= capacity else {
             droppedLines += 1
             return
         }
+        enqueue(line[...])
+    }
+
+    private func enqueue(_ bytes: ArraySlice<UInt8>) {
         let wasEmpty = pending.isEmpty
-        pending.append(contentsOf: line)
-        appended += UInt64(line.count)
+        pending.append(contentsOf: bytes)
+        appended += UInt64(bytes.count)
         if !threadStarted {
             threadStarted = true
             // The thread holds the writer for the life of the process, as the process's stderr writer lives.
@@ -74,7 +94,6 @@ public final class LogLineWriter: @unchecked Sendable {
         defer { condition.unlock() }
         let target = appended
         let deadline = Date(timeIntervalSinceNow: 5)
-        condition.broadcast()  // end the writer's gathering nap
         while written < target {
             if !threadStarted { return }
             if !condition.wait(until: deadline) { return }
@@ -87,20 +106,35 @@ public final class LogLineWriter: @unchecked Sendable {
             + "# TYPE tokengate_log_lines_dropped_total counter\ntokengate_log_lines_dropped_total \(dropped)\n"
     }
 
+    /// Whether a write of up to ``atomicWrite`` bytes would not block now.
+    private func hasRoom() -> Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+        return poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLOUT) != 0
+    }
+
+    /// One `write(2)`, retried only on EINTR; returns how many bytes went out (0 on error).
+    private func writeOnce(_ bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return 0 }
+            while true {
+                let result = Glibc.write(descriptor, base, raw.count)
+                if result >= 0 { return result }
+                if errno != EINTR { return 0 }
+            }
+        }
+    }
+
     private func run() {
         var batch: [UInt8] = []
-        batch.reserveCapacity(64 << 10)
         while true {
             condition.lock()
             while pending.isEmpty { condition.wait() }
-            // Gather for a moment before writing: under load one wake-up (and one write) then
-            // carries many lines instead of one thread switch per request. Appenders signal only
-            // an empty buffer, so nothing wakes this nap early but a flush.
-            if pending.count < 32 << 10 { _ = condition.wait(until: Date(timeIntervalSinceNow: Self.gatherSeconds)) }
             swap(&batch, &pending)
+            writing = true
             condition.unlock()
             writeAll(batch)
             condition.lock()
+            writing = false
             written += UInt64(batch.count)
             condition.broadcast()
             condition.unlock()

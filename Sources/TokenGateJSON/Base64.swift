@@ -52,41 +52,104 @@ public enum Base64 {
     }
 
     /// Decodes standard base64 with padding; whitespace is not allowed.
-    public static func decode(_ text: String) throws -> [UInt8] { try decode(text, url: false) }
+    public static func decode(_ text: String) throws -> [UInt8] {
+        var text = text
+        return try text.withUTF8 { try decode(UnsafeRawBufferPointer($0), url: false) }
+    }
 
     /// Decodes base64url with or without padding.
-    public static func decodeURL(_ text: some StringProtocol) throws -> [UInt8] { try decode(String(text), url: true) }
+    public static func decodeURL(_ text: some StringProtocol) throws -> [UInt8] {
+        var text = String(text)
+        return try text.withUTF8 { try decode(UnsafeRawBufferPointer($0), url: true) }
+    }
 
-    private static func decode(_ text: String, url: Bool) throws -> [UInt8] {
-        var values: [UInt8] = []
-        values.reserveCapacity(text.utf8.count)
-        var padding = 0
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: "=") { padding += 1; continue }
-            guard padding == 0, let value = sextet(byte, url: url) else {
-                throw JSONError(.base64, "invalid base64\(url ? "url" : "") input")
+    /// Decodes base64url (with or without padding) straight from bytes: a JWS segment is decoded
+    /// from the token's own UTF-8, without a `String` or an array of sextets in between.
+    /// - Throws: ``JSONError`` (`.base64`), as ``decodeURL(_:)`` does.
+    public static func decodeURL(bytes: UnsafeRawBufferPointer) throws(JSONError) -> [UInt8] {
+        try decode(bytes, url: true)
+    }
+
+    /// One pass: each character is looked up in a 256-entry table and its six bits go straight
+    /// into the output, which is allocated once at its final size. The checks and their order are
+    /// those of the two-pass decoder this replaced (the messages are part of the behaviour).
+    private static func decode(_ text: UnsafeRawBufferPointer, url: Bool) throws(JSONError) -> [UInt8] {
+        let table = url ? urlSextets : standardSextets
+        // `=` may only trail; anything after the first `=` that is not `=` is invalid input.
+        var count = text.count
+        while count > 0, text[count - 1] == UInt8(ascii: "=") { count -= 1 }
+        let padding = text.count - count
+        for byte in text[..<count] where table[Int(byte)] == invalid {
+            throw JSONError(.base64, "invalid base64\(url ? "url" : "") input")
+        }
+        if !url && text.count % 4 != 0 { throw JSONError(.base64, "base64 input is not padded to a multiple of 4") }
+        if count % 4 == 1 || padding > 2 { throw JSONError(.base64, "truncated base64 input") }
+        let full = count / 4, rest = count % 4
+        let length = full * 3 + (rest == 0 ? 0 : rest - 1)
+        return [UInt8](unsafeUninitializedCapacity: length) { out, initialized in
+            var i = 0, o = 0
+            for _ in 0..<full {
+                let n = UInt32(table[Int(text[i])]) << 18 | UInt32(table[Int(text[i + 1])]) << 12
+                    | UInt32(table[Int(text[i + 2])]) << 6 | UInt32(table[Int(text[i + 3])])
+                out[o] = UInt8(truncatingIfNeeded: n >> 16)
+                out[o + 1] = UInt8(truncatingIfNeeded: n >> 8)
+                out[o + 2] = UInt8(truncatingIfNeeded: n)
+                i += 4
+                o += 3
             }
-            values.append(value)
+            if rest >= 2 {
+                var n = UInt32(table[Int(text[i])]) << 18 | UInt32(table[Int(text[i + 1])]) << 12
+                if rest == 3 { n |= UInt32(table[Int(text[i + 2])]) << 6 }
+                out[o] = UInt8(truncatingIfNeeded: n >> 16)
+                o += 1
+                if rest == 3 { out[o] = UInt8(truncatingIfNeeded: n >> 8); o += 1 }
+            }
+            initialized = o
         }
-        if !url && (values.count + padding) % 4 != 0 { throw JSONError(.base64, "base64 input is not padded to a multiple of 4") }
-        if values.count % 4 == 1 || padding > 2 { throw JSONError(.base64, "truncated base64 input") }
-        var out: [UInt8] = []
-        out.reserveCapacity(values.count * 3 / 4)
-        var index = 0
-        while index + 4 <= values.count {
-            let n = UInt32(values[index]) << 18 | UInt32(values[index + 1]) << 12 | UInt32(values[index + 2]) << 6 | UInt32(values[index + 3])
-            out += [UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
-            index += 4
+    }
+
+    /// Appends base64url without padding of `bytes` to `sink` (a JWS being assembled), with no
+    /// intermediate `String`.
+    public static func encodeURL(_ bytes: UnsafeRawBufferPointer, into sink: inout some JSONByteSink) {
+        let full = bytes.count / 3, rest = bytes.count - full * 3
+        let length = full * 4 + (rest == 0 ? 0 : rest + 1)
+        guard length > 0 else { return }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: min(length, 1024)) { out in
+            urlAlphabet.withUnsafeBufferPointer { table in
+                var i = 0, o = 0
+                func flush() {
+                    sink.writeBytes(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: out[0..<o])))
+                    o = 0
+                }
+                for _ in 0..<full {
+                    if o + 4 > out.count { flush() }
+                    let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+                    out[o] = table[Int(n >> 18 & 63)]
+                    out[o + 1] = table[Int(n >> 12 & 63)]
+                    out[o + 2] = table[Int(n >> 6 & 63)]
+                    out[o + 3] = table[Int(n & 63)]
+                    i += 3
+                    o += 4
+                }
+                if rest > 0 {
+                    if o + 3 > out.count { flush() }
+                    let n = UInt32(bytes[i]) << 16 | (rest == 2 ? UInt32(bytes[i + 1]) << 8 : 0)
+                    out[o] = table[Int(n >> 18 & 63)]
+                    out[o + 1] = table[Int(n >> 12 & 63)]
+                    o += 2
+                    if rest == 2 { out[o] = table[Int(n >> 6 & 63)]; o += 1 }
+                }
+                flush()
+            }
         }
-        let rest = values.count - index
-        if rest == 2 {
-            let n = UInt32(values[index]) << 18 | UInt32(values[index + 1]) << 12
-            out.append(UInt8(n >> 16 & 0xFF))
-        } else if rest == 3 {
-            let n = UInt32(values[index]) << 18 | UInt32(values[index + 1]) << 12 | UInt32(values[index + 2]) << 6
-            out += [UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF)]
-        }
-        return out
+    }
+
+    private static let invalid: UInt8 = 0xFF
+    private static let standardSextets = sextetTable(url: false)
+    private static let urlSextets = sextetTable(url: true)
+
+    private static func sextetTable(url: Bool) -> [UInt8] {
+        (0...255).map { sextet(UInt8($0), url: url) ?? invalid }
     }
 
     private static func sextet(_ byte: UInt8, url: Bool) -> UInt8? {

@@ -26,11 +26,11 @@ struct SubjectTokenValidator: Sendable {
         } catch {
             throw .subject(error.code.rawValue, "subject_token is not an acceptable JWT: \(error.message)")
         }
-        if let type = jws.header["typ"], type.string != "JWT" {
+        if let type = jws.protectedHeader["typ"], type.string != "JWT" {
             // Kubernetes tokens carry no typ; an at+jwt here is an access token being replayed as a subject token.
             throw .subject("wrong_token_type", "subject_token has typ \(Self.shown(type.string ?? "?")); a Kubernetes ServiceAccount token has none")
         }
-        guard let issuer = jws.payload["iss"]?.string else { throw .subject("missing_claim", "subject_token has no iss claim") }
+        guard let issuer = jws.claims["iss"]?.string else { throw .subject("missing_claim", "subject_token has no iss claim") }
         guard let cluster = settings.cluster(forIssuer: issuer) else {
             throw .subject("unknown_issuer", "subject_token's issuer \(Self.shown(issuer)) is not a cluster this broker trusts")
         }
@@ -44,7 +44,7 @@ struct SubjectTokenValidator: Sendable {
             }
             try await verifySignature(jws, cluster: cluster, cache: cache)
         }
-        let claims = try SubjectClaims.parse(jws.payload)
+        let claims = try SubjectClaims.parse(jws.claims)
         try checkAudienceAndTime(claims)
         return Validated(claims: claims, cluster: cluster, algorithm: jws.algorithm, keyID: jws.keyID)
     }

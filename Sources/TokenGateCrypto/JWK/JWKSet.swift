@@ -22,13 +22,13 @@ public struct JWKSet: Sendable {
     /// Parses `{"keys":[…]}`.
     /// - Throws: ``KeyError`` when the document is not a JWKS or holds no usable key.
     public init(parsing bytes: [UInt8]) throws(KeyError) {
-        let document: JSONDocument
+        let document: JSONView
         do {
-            document = try JSONDocument.parse(bytes)
+            document = try JSONView.parseOnThisThread(bytes, errorsAsDocument: true)
         } catch {
             throw KeyError(.malformed, "JWKS is not valid JSON: \(error)")
         }
-        guard let array = document.rootNode["keys"], array.isArray else {
+        guard let array = document.root["keys"], array.isArray else {
             throw KeyError(.malformed, "JWKS has no \"keys\" array")
         }
         guard array.count <= Self.maximumKeys else {

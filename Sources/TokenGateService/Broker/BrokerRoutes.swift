@@ -25,16 +25,9 @@ public enum BrokerRoutes {
         observer: @escaping @Sendable (ExchangeAuditRecord) -> Void = { _ in }
     ) {
         let settings = exchange.settings
-        router.add(.POST, settings.tokenPath, waiting: { request in
-            let started = ContinuousClock.now
-            let client = clientAddress(request.remoteAddress)
-            let outcome: (status: Int, headers: [(name: String, value: String)], body: [UInt8], audit: ExchangeAuditRecord)
-            if ContentType.matches(request.headers.first(name: "content-type"), anyOf: [formMediaType]) {
-                let result = await exchange.exchange(form: Array(request.body.readableBytesView), clientAddress: client)
-                outcome = (result.status, result.headers, result.body, result.audit)
-            } else {
-                outcome = unsupportedMediaType(client: client)
-            }
+        typealias Outcome = (status: Int, headers: [(name: String, value: String)], body: [UInt8], audit: ExchangeAuditRecord)
+        /// Everything after the exchange itself, the same whichever path answered.
+        @Sendable func answer(_ outcome: Outcome, started: ContinuousClock.Instant) -> ServerResponse {
             metrics.exchangeFinished(outcome: outcome.audit.decision.rawValue, reason: outcome.audit.reason)
             ExchangeLog.log(outcome.audit, status: outcome.status, latency: ContinuousClock.now - started, logger: logger)
             observer(outcome.audit)
@@ -42,6 +35,27 @@ public enum BrokerRoutes {
             for (name, value) in outcome.headers { headers.add(name: name, value: value) }
             return ServerResponse(status: HTTPResponseStatus(statusCode: outcome.status), headers: headers,
                                   body: ByteBuffer(bytes: outcome.body))
+        }
+        @Sendable func isForm(_ request: ServerRequest) -> Bool {
+            ContentType.matches(request.headers.first(name: "content-type"), anyOf: [formMediaType])
+        }
+        // Tried on the event loop first: with the cluster's keys loaded and the TokenReview answer
+        // cached (and no Pod GET), the exchange needs nothing it must wait for, and answering
+        // inline saves the task and its thread hops. Otherwise the same request runs in a task.
+        router.add(.POST, settings.tokenPath, immediately: { request in
+            let started = ContinuousClock.now
+            let client = clientAddress(request.remoteAddress)
+            guard isForm(request) else { return answer(unsupportedMediaType(client: client), started: started) }
+            guard let result = exchange.exchangeIfReady(form: Array(request.body.readableBytesView), clientAddress: client) else {
+                return nil
+            }
+            return answer((result.status, result.headers, result.body, result.audit), started: started)
+        }, otherwise: { request in
+            let started = ContinuousClock.now
+            let client = clientAddress(request.remoteAddress)
+            guard isForm(request) else { return answer(unsupportedMediaType(client: client), started: started) }
+            let result = await exchange.exchange(form: Array(request.body.readableBytesView), clientAddress: client)
+            return answer((result.status, result.headers, result.body, result.audit), started: started)
         })
         for path in metadataPaths(issuer: settings.issuer, suffix: "/.well-known/openid-configuration") {
             router.add(.GET, path) { _ in

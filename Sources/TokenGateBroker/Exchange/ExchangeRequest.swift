@@ -104,7 +104,7 @@ public struct ExchangeRequest: Sendable, Equatable {
         }
         var targets: [String] = []
         for target in audiences + resources where !targets.contains(target) {
-            guard target.utf8.count <= maximumTargetBytes, !target.contains(where: { $0.isNewline }) else {
+            guard target.utf8.count <= maximumTargetBytes, !containsNewline(target) else {
                 throw ExchangeError(.invalidTarget, reason: "malformed_audience", "audience values must be at most \(maximumTargetBytes) bytes on one line")
             }
             targets.append(target)
@@ -116,6 +116,19 @@ public struct ExchangeRequest: Sendable, Equatable {
             throw ExchangeError(.invalidTarget, reason: "too_many_targets", "at most \(maximumTargets) audiences may be requested at once")
         }
         return targets
+    }
+
+    /// Whether any `Character` of `text` is a newline, read from its scalars: a newline scalar
+    /// always starts its own grapheme (Unicode breaks after controls and line separators), and
+    /// `Character.isNewline` looks at a character's first scalar, so this is the same test
+    /// without breaking the text into characters.
+    static func containsNewline(_ text: String) -> Bool {
+        text.unicodeScalars.contains { scalar in
+            switch scalar.value {
+            case 0x0A...0x0D, 0x85, 0x2028, 0x2029: true
+            default: false
+            }
+        }
     }
 
     /// RFC 6749 §3.3: space-separated, each `%x21 / %x23-5B / %x5D-7E`.

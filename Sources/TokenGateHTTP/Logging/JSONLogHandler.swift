@@ -31,7 +31,11 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    private static let reserved: Set<String> = ["time", "level", "logger", "message"]
+    /// The four fixed fields, which metadata cannot overwrite (compared, not hashed: checked for
+    /// every key of every line).
+    private static func isReserved(_ key: String) -> Bool {
+        key == "time" || key == "level" || key == "logger" || key == "message"
+    }
 
     public func log(event: LogEvent) {
         var line = LogLineEncoder()
@@ -49,7 +53,7 @@ public struct JSONLogHandler: LogHandler {
             if let provided { merged.merge(provided) { _, new in new } }
             if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         }
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !Self.reserved.contains(key) {
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !Self.isReserved(key) {
             line.key(key)
             line.value(value)
         }

@@ -32,6 +32,7 @@ public enum BrokerRoutes {
             ExchangeLog.log(outcome.audit, status: outcome.status, latency: ContinuousClock.now - started, logger: logger)
             observer(outcome.audit)
             var headers = HTTPHeaders()
+            headers.reserveCapacity(outcome.headers.count + 2)  // the server adds content-length (and connection)
             for (name, value) in outcome.headers { headers.add(name: name, value: value) }
             return ServerResponse(status: HTTPResponseStatus(statusCode: outcome.status), headers: headers,
                                   body: ByteBuffer(bytes: outcome.body))

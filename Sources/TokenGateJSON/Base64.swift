@@ -70,42 +70,91 @@ public enum Base64 {
         try decode(bytes, url: true)
     }
 
-    /// One pass: each character is looked up in a 256-entry table and its six bits go straight
-    /// into the output, which is allocated once at its final size. The checks and their order are
-    /// those of the two-pass decoder this replaced (the messages are part of the behaviour).
+    /// Why ``decodeUnpaddedURL(_:)`` refused its input.
+    public enum UnpaddedFailure: Error, Sendable, Equatable {
+        /// A byte outside the base64url alphabet; `=` is one, since padding is not allowed.
+        case notInAlphabet
+        /// A length no encoding has (one character past a whole group).
+        case truncated
+    }
+
+    /// Decodes base64url without padding (a JWS segment, RFC 7515 §2) in one pass: alphabet
+    /// check and decoding together.
+    public static func decodeUnpaddedURL(_ text: UnsafeRawBufferPointer) -> Result<[UInt8], UnpaddedFailure> {
+        urlSextets.withUnsafeBufferPointer { table in
+            let count = text.count
+            guard count % 4 != 1 else {
+                return .failure(allInAlphabet(text, table: table) ? .truncated : .notInAlphabet)
+            }
+            var valid = true
+            let decoded = [UInt8](unsafeUninitializedCapacity: decodedLength(count)) { out, initialized in
+                valid = decodeSextets(text, table: table, into: out)
+                initialized = valid ? out.count : 0
+            }
+            return valid ? .success(decoded) : .failure(.notInAlphabet)
+        }
+    }
+
+    /// The checks and their order are those of the two-pass decoder this replaced (the messages
+    /// are part of the behaviour); the decoding is one table-driven pass.
     private static func decode(_ text: UnsafeRawBufferPointer, url: Bool) throws(JSONError) -> [UInt8] {
-        let table = url ? urlSextets : standardSextets
         // `=` may only trail; anything after the first `=` that is not `=` is invalid input.
         var count = text.count
         while count > 0, text[count - 1] == UInt8(ascii: "=") { count -= 1 }
         let padding = text.count - count
-        for byte in text[..<count] where table[Int(byte)] == invalid {
-            throw JSONError(.base64, "invalid base64\(url ? "url" : "") input")
+        let body = UnsafeRawBufferPointer(rebasing: text[..<count])
+        // nil: a length no encoding has, reported after the alphabet and padding checks.
+        let (valid, decoded) = (url ? urlSextets : standardSextets).withUnsafeBufferPointer { table -> (Bool, [UInt8]?) in
+            guard count % 4 != 1 else { return (allInAlphabet(body, table: table), nil) }
+            var valid = true
+            let decoded = [UInt8](unsafeUninitializedCapacity: decodedLength(count)) { out, initialized in
+                valid = decodeSextets(body, table: table, into: out)
+                initialized = valid ? out.count : 0
+            }
+            return (valid, decoded)
         }
+        guard valid else { throw JSONError(.base64, "invalid base64\(url ? "url" : "") input") }
         if !url && text.count % 4 != 0 { throw JSONError(.base64, "base64 input is not padded to a multiple of 4") }
-        if count % 4 == 1 || padding > 2 { throw JSONError(.base64, "truncated base64 input") }
-        let full = count / 4, rest = count % 4
-        let length = full * 3 + (rest == 0 ? 0 : rest - 1)
-        return [UInt8](unsafeUninitializedCapacity: length) { out, initialized in
-            var i = 0, o = 0
-            for _ in 0..<full {
-                let n = UInt32(table[Int(text[i])]) << 18 | UInt32(table[Int(text[i + 1])]) << 12
-                    | UInt32(table[Int(text[i + 2])]) << 6 | UInt32(table[Int(text[i + 3])])
-                out[o] = UInt8(truncatingIfNeeded: n >> 16)
-                out[o + 1] = UInt8(truncatingIfNeeded: n >> 8)
-                out[o + 2] = UInt8(truncatingIfNeeded: n)
-                i += 4
-                o += 3
-            }
-            if rest >= 2 {
-                var n = UInt32(table[Int(text[i])]) << 18 | UInt32(table[Int(text[i + 1])]) << 12
-                if rest == 3 { n |= UInt32(table[Int(text[i + 2])]) << 6 }
-                out[o] = UInt8(truncatingIfNeeded: n >> 16)
-                o += 1
-                if rest == 3 { out[o] = UInt8(truncatingIfNeeded: n >> 8); o += 1 }
-            }
-            initialized = o
+        guard let decoded, padding <= 2 else { throw JSONError(.base64, "truncated base64 input") }
+        return decoded
+    }
+
+    /// Bytes that `count` sextet characters (not 1 past a whole group) decode to.
+    private static func decodedLength(_ count: Int) -> Int {
+        count / 4 * 3 + (count % 4 == 0 ? 0 : count % 4 - 1)
+    }
+
+    private static func allInAlphabet(_ text: UnsafeRawBufferPointer, table: UnsafeBufferPointer<UInt8>) -> Bool {
+        var seen: UInt8 = 0
+        for byte in text { seen |= table[Int(byte)] }
+        return seen & 0x80 == 0
+    }
+
+    /// Decodes characters into `out` (sized by ``decodedLength(_:)``); false when one is outside
+    /// the table's alphabet, whose entries are 0xFF (checked once, at the end, from an OR of all).
+    private static func decodeSextets(_ text: UnsafeRawBufferPointer, table: UnsafeBufferPointer<UInt8>,
+                                      into out: UnsafeMutableBufferPointer<UInt8>) -> Bool {
+        let full = text.count / 4, rest = text.count % 4
+        var seen: UInt8 = 0
+        var i = 0, o = 0
+        for _ in 0..<full {
+            let a = table[Int(text[i])], b = table[Int(text[i + 1])], c = table[Int(text[i + 2])], d = table[Int(text[i + 3])]
+            seen |= a | b | c | d
+            let n = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+            out[o] = UInt8(truncatingIfNeeded: n >> 16)
+            out[o + 1] = UInt8(truncatingIfNeeded: n >> 8)
+            out[o + 2] = UInt8(truncatingIfNeeded: n)
+            i += 4
+            o += 3
         }
+        if rest >= 2 {
+            let a = table[Int(text[i])], b = table[Int(text[i + 1])], c = rest == 3 ? table[Int(text[i + 2])] : 0
+            seen |= a | b | c
+            let n = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
+            out[o] = UInt8(truncatingIfNeeded: n >> 16)
+            if rest == 3 { out[o + 1] = UInt8(truncatingIfNeeded: n >> 8) }
+        }
+        return seen & 0x80 == 0
     }
 
     /// Appends base64url without padding of `bytes` to `sink` (a JWS being assembled), with no

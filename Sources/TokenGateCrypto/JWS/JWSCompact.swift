@@ -107,19 +107,10 @@ public struct JWSCompact: Sendable {
 
     private static func decodeSegment(_ segment: UnsafeRawBufferPointer, name: String) throws(JWSError) -> [UInt8] {
         guard !segment.isEmpty || name == "signature" else { throw JWSError(.malformed, "token \(name) segment is empty") }
-        for byte in segment {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-                continue
-            default:
-                throw JWSError(.malformed, "token \(name) is not unpadded base64url")
-            }
-        }
-        do {
-            return try Base64.decodeURL(bytes: segment)
-        } catch {
-            throw JWSError(.malformed, "token \(name) is not valid base64url")
+        switch Base64.decodeUnpaddedURL(segment) {
+        case .success(let bytes): return bytes
+        case .failure(.notInAlphabet): throw JWSError(.malformed, "token \(name) is not unpadded base64url")
+        case .failure(.truncated): throw JWSError(.malformed, "token \(name) is not valid base64url")
         }
     }
 

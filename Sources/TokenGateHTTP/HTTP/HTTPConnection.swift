@@ -9,9 +9,9 @@ import NIOHTTP1
 /// part: no task, no thread hop, the response written straight into the pipeline. A
 /// ``RouteHandler/waiting(_:)`` route runs in a task that prefers this event loop as executor;
 /// its answer is written back on the loop. An ``RouteHandler/immediateOrWaiting(now:otherwise:)``
-/// route is tried inline and goes to a task only when the inline attempt gives no answer. NIO's `HTTPServerPipelineHandler` (before this one)
-/// holds back a pipelined request until the previous response is written, so responses keep
-/// request order and at most one request is in flight here.
+/// route is tried inline and goes to a task only when the inline attempt gives no answer. NIO's
+/// `HTTPServerPipelineHandler` (before this one) holds back a pipelined request until the previous
+/// response is written, so responses keep request order and at most one request is in flight here.
 ///
 /// Limits are checked as early as possible: the route, method, content type and a declared
 /// `content-length` when the head arrives; the running body size as it streams in.

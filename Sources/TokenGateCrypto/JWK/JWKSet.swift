@@ -55,7 +55,7 @@ public struct JWKSet: Sendable {
     /// when the token names one, otherwise every key of the algorithm (API servers always send a
     /// kid; the fallback serves issuers with a single key and no kid).
     public func candidates(keyID: String?, algorithm: JWSAlgorithm) -> [PublicKey] {
-        keys.filter { ($0.keyID == keyID || keyID == nil) && $0.algorithm == algorithm }.map(\.key)
+        keys.lazy.filter { ($0.keyID == keyID || keyID == nil) && $0.algorithm == algorithm }.map(\.key).reduce(into: []) { $0.append($1) }
     }
 
     /// Whether any key has this kid (used to decide whether an unknown kid warrants a refetch).

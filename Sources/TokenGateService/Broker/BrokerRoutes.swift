@@ -92,7 +92,8 @@ public enum BrokerRoutes {
     static func clientAddress(_ address: SocketAddress?) -> String {
         guard let address, let ip = address.ipAddress else { return "unknown" }
         let port = address.port.map(String.init) ?? "0"
-        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+        // Looked for as a byte: with Foundation imported, `contains(":")` would bridge to NSString on every request.
+        return ip.utf8.contains(UInt8(ascii: ":")) ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 
     /// RFC 6749 §3.2: the token endpoint takes form posts only; said in the OAuth error shape so

@@ -139,7 +139,7 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func respond(_ response: ServerResponse, for request: HTTPRequestInProgress, context: ChannelHandlerContext) {
+    private func respond(_ response: consuming ServerResponse, for request: HTTPRequestInProgress, context: ChannelHandlerContext) {
         let close = !request.head.isKeepAlive || shared.isDraining()
         send(response, for: request, close: close ? .afterWriting : .no, context: context)
     }
@@ -153,8 +153,11 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
         case afterDiscardingTheBody
     }
 
-    private func send(_ response: ServerResponse, for request: HTTPRequestInProgress, close: Closing, context: ChannelHandlerContext) {
+    /// Takes the response (`consuming`): a handler's fresh headers are then extended in place
+    /// instead of being copied to add `content-length`.
+    private func send(_ response: consuming ServerResponse, for request: HTTPRequestInProgress, close: Closing, context: ChannelHandlerContext) {
         var headers = response.headers
+        response.headers = [:]  // `headers` is now the only reference to the handler's storage
         headers.replaceOrAdd(name: "content-length", value: String(response.body.readableBytes))
         if close != .no {
             headers.replaceOrAdd(name: "connection", value: "close")

@@ -34,8 +34,10 @@ public enum BrokerRoutes {
             var headers = HTTPHeaders()
             headers.reserveCapacity(outcome.headers.count + 2)  // the server adds content-length (and connection)
             for (name, value) in outcome.headers { headers.add(name: name, value: value) }
-            return ServerResponse(status: HTTPResponseStatus(statusCode: outcome.status), headers: headers,
-                                  body: ByteBuffer(bytes: outcome.body))
+            var body = ByteBuffer()
+            body.reserveCapacity(outcome.body.count)  // one allocation of the right size
+            body.writeBytes(outcome.body)
+            return ServerResponse(status: HTTPResponseStatus(statusCode: outcome.status), headers: headers, body: body)
         }
         @Sendable func isForm(_ request: ServerRequest) -> Bool {
             ContentType.matches(request.headers.first(name: "content-type"), anyOf: [formMediaType])

@@ -11,6 +11,8 @@
 # (Tests/e2e/kube_standin.py) — no real one runs here. Two runs:
 #   cached-review   checkPod: false — the broker's own work: parse, verify, policy, sign, log
 #   with-pod-get    checkPod: true  — plus one Pod GET per exchange to the (slow, Python) stand-in
+# Each run also prints the server's own CPU time per exchange (user + system, from /proc, over the
+# measured run): unlike the rates, it hardly moves when other work shares the machine.
 #
 #   hack/bench-exchange.sh          # ~35 s of measuring
 # Environment: DURATION (8s), CONNECTIONS (16), THREADS (1), TOKENGATE_BIN (default: release
@@ -98,7 +100,11 @@ local f = io.open("{work / 'form'}", "rb"); wrk.body = f:read("*all"); f:close()
 ''')
 PY
 
-run() {  # name checkPod -> prints "rps p99_ms non2xx"
+cpu_ticks() {  # pid -> user+system CPU clock ticks the process has used so far
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+run() {  # name checkPod -> prints "rps p99_ms non2xx server_cpu_us_per_exchange"
   write_config "$2"
   local port; port="$(free_port)"
   "$bin" serve --listen "127.0.0.1:$port" --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" \
@@ -117,23 +123,28 @@ run() {  # name checkPod -> prints "rps p99_ms non2xx"
     perf record -q -F 999 -g -p "$pid" -o "$PERF_DIR/$1.perf.data" -- sleep "${duration%s}" >/dev/null 2>&1 &
     perf_pid=$!
   fi
+  local ticks_before ticks_after
+  ticks_before="$(cpu_ticks "$pid")"
   wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$work/post.lua" "https://127.0.0.1:$port/token" >"$work/$1.wrk"
+  ticks_after="$(cpu_ticks "$pid")"
   [[ -z "$perf_pid" ]] || wait "$perf_pid" 2>/dev/null || true
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  python3 - "$work/$1.wrk" <<'PY'
+  python3 - "$work/$1.wrk" "$((ticks_after - ticks_before))" "$(getconf CLK_TCK)" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
+ticks, hz = int(sys.argv[2]), int(sys.argv[3])
+requests = int(re.search(r"(\d+) requests in", text).group(1))
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\b", text, re.M)
 p99 = float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(rps, p99, errors.group(1) if errors else 0)
+print(rps, p99, errors.group(1) if errors else 0, round(ticks / hz / max(requests, 1) * 1e6))
 PY
 }
 
-read -r cached_rps cached_p99 cached_bad < <(run cached-review false)
-read -r pod_rps pod_p99 pod_bad < <(run with-pod-get true)
+read -r cached_rps cached_p99 cached_bad cached_cpu < <(run cached-review false)
+read -r pod_rps pod_p99 pod_bad pod_cpu < <(run with-pod-get true)
 
 speed() {  # extra openssl args -> "rsa_verify_per_s ecdsa_sign_per_s"
   openssl speed -seconds 2 "$@" rsa2048 ecdsap256 2>/dev/null | python3 -c '
@@ -147,9 +158,9 @@ read -r verify1 sign1 < <(speed)
 read -r verifyN signN < <(speed -multi "$(nproc)")
 
 echo "bench-exchange: POST /token (RS256 subject token in, ES256 token out) over TLS keep-alive; wrk -t$threads -c$connections -d$duration; $(nproc) cores"
-printf '%-14s %12s %10s %8s\n' run 'exchanges/s' 'p99 ms' non-2xx
-printf '%-14s %12.0f %10.2f %8s\n' cached-review "$cached_rps" "$cached_p99" "$cached_bad"
-printf '%-14s %12.0f %10.2f %8s\n' with-pod-get "$pod_rps" "$pod_p99" "$pod_bad"
+printf '%-14s %12s %10s %8s %16s\n' run 'exchanges/s' 'p99 ms' non-2xx 'server CPU us/ex'
+printf '%-14s %12.0f %10.2f %8s %16s\n' cached-review "$cached_rps" "$cached_p99" "$cached_bad" "$cached_cpu"
+printf '%-14s %12.0f %10.2f %8s %16s\n' with-pod-get "$pod_rps" "$pod_p99" "$pod_bad" "$pod_cpu"
 python3 - "$cached_rps" "$verify1" "$sign1" "$verifyN" "$signN" <<'PY'
 import sys
 rps, v1, s1, vn, sn = map(float, sys.argv[1:])

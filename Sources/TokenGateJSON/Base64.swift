@@ -52,41 +52,153 @@ public enum Base64 {
     }
 
     /// Decodes standard base64 with padding; whitespace is not allowed.
-    public static func decode(_ text: String) throws -> [UInt8] { try decode(text, url: false) }
+    public static func decode(_ text: String) throws -> [UInt8] {
+        var text = text
+        return try text.withUTF8 { try decode(UnsafeRawBufferPointer($0), url: false) }
+    }
 
     /// Decodes base64url with or without padding.
-    public static func decodeURL(_ text: some StringProtocol) throws -> [UInt8] { try decode(String(text), url: true) }
+    public static func decodeURL(_ text: some StringProtocol) throws -> [UInt8] {
+        var text = String(text)
+        return try text.withUTF8 { try decode(UnsafeRawBufferPointer($0), url: true) }
+    }
 
-    private static func decode(_ text: String, url: Bool) throws -> [UInt8] {
-        var values: [UInt8] = []
-        values.reserveCapacity(text.utf8.count)
-        var padding = 0
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: "=") { padding += 1; continue }
-            guard padding == 0, let value = sextet(byte, url: url) else {
-                throw JSONError(.base64, "invalid base64\(url ? "url" : "") input")
+    /// Decodes base64url (with or without padding) straight from bytes: a JWS segment is decoded
+    /// from the token's own UTF-8, without a `String` or an array of sextets in between.
+    /// - Throws: ``JSONError`` (`.base64`), as ``decodeURL(_:)`` does.
+    public static func decodeURL(bytes: UnsafeRawBufferPointer) throws(JSONError) -> [UInt8] {
+        try decode(bytes, url: true)
+    }
+
+    /// Why ``decodeUnpaddedURL(_:)`` refused its input.
+    public enum UnpaddedFailure: Error, Sendable, Equatable {
+        /// A byte outside the base64url alphabet; `=` is one, since padding is not allowed.
+        case notInAlphabet
+        /// A length no encoding has (one character past a whole group).
+        case truncated
+    }
+
+    /// Decodes base64url without padding (a JWS segment, RFC 7515 §2) in one pass: alphabet
+    /// check and decoding together.
+    public static func decodeUnpaddedURL(_ text: UnsafeRawBufferPointer) -> Result<[UInt8], UnpaddedFailure> {
+        urlSextets.withUnsafeBufferPointer { table in
+            let count = text.count
+            guard count % 4 != 1 else {
+                return .failure(allInAlphabet(text, table: table) ? .truncated : .notInAlphabet)
             }
-            values.append(value)
+            var valid = true
+            let decoded = [UInt8](unsafeUninitializedCapacity: decodedLength(count)) { out, initialized in
+                valid = decodeSextets(text, table: table, into: out)
+                initialized = valid ? out.count : 0
+            }
+            return valid ? .success(decoded) : .failure(.notInAlphabet)
         }
-        if !url && (values.count + padding) % 4 != 0 { throw JSONError(.base64, "base64 input is not padded to a multiple of 4") }
-        if values.count % 4 == 1 || padding > 2 { throw JSONError(.base64, "truncated base64 input") }
-        var out: [UInt8] = []
-        out.reserveCapacity(values.count * 3 / 4)
-        var index = 0
-        while index + 4 <= values.count {
-            let n = UInt32(values[index]) << 18 | UInt32(values[index + 1]) << 12 | UInt32(values[index + 2]) << 6 | UInt32(values[index + 3])
-            out += [UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
-            index += 4
+    }
+
+    /// The checks and their order are those of the two-pass decoder this replaced (the messages
+    /// are part of the behaviour); the decoding is one table-driven pass.
+    private static func decode(_ text: UnsafeRawBufferPointer, url: Bool) throws(JSONError) -> [UInt8] {
+        // `=` may only trail; anything after the first `=` that is not `=` is invalid input.
+        var count = text.count
+        while count > 0, text[count - 1] == UInt8(ascii: "=") { count -= 1 }
+        let padding = text.count - count
+        let body = UnsafeRawBufferPointer(rebasing: text[..<count])
+        // nil: a length no encoding has, reported after the alphabet and padding checks.
+        let (valid, decoded) = (url ? urlSextets : standardSextets).withUnsafeBufferPointer { table -> (Bool, [UInt8]?) in
+            guard count % 4 != 1 else { return (allInAlphabet(body, table: table), nil) }
+            var valid = true
+            let decoded = [UInt8](unsafeUninitializedCapacity: decodedLength(count)) { out, initialized in
+                valid = decodeSextets(body, table: table, into: out)
+                initialized = valid ? out.count : 0
+            }
+            return (valid, decoded)
         }
-        let rest = values.count - index
-        if rest == 2 {
-            let n = UInt32(values[index]) << 18 | UInt32(values[index + 1]) << 12
-            out.append(UInt8(n >> 16 & 0xFF))
-        } else if rest == 3 {
-            let n = UInt32(values[index]) << 18 | UInt32(values[index + 1]) << 12 | UInt32(values[index + 2]) << 6
-            out += [UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF)]
+        guard valid else { throw JSONError(.base64, "invalid base64\(url ? "url" : "") input") }
+        if !url && text.count % 4 != 0 { throw JSONError(.base64, "base64 input is not padded to a multiple of 4") }
+        guard let decoded, padding <= 2 else { throw JSONError(.base64, "truncated base64 input") }
+        return decoded
+    }
+
+    /// Bytes that `count` sextet characters (not 1 past a whole group) decode to.
+    private static func decodedLength(_ count: Int) -> Int {
+        count / 4 * 3 + (count % 4 == 0 ? 0 : count % 4 - 1)
+    }
+
+    private static func allInAlphabet(_ text: UnsafeRawBufferPointer, table: UnsafeBufferPointer<UInt8>) -> Bool {
+        var seen: UInt8 = 0
+        for byte in text { seen |= table[Int(byte)] }
+        return seen & 0x80 == 0
+    }
+
+    /// Decodes characters into `out` (sized by ``decodedLength(_:)``); false when one is outside
+    /// the table's alphabet, whose entries are 0xFF (checked once, at the end, from an OR of all).
+    private static func decodeSextets(_ text: UnsafeRawBufferPointer, table: UnsafeBufferPointer<UInt8>,
+                                      into out: UnsafeMutableBufferPointer<UInt8>) -> Bool {
+        let full = text.count / 4, rest = text.count % 4
+        var seen: UInt8 = 0
+        var i = 0, o = 0
+        for _ in 0..<full {
+            let a = table[Int(text[i])], b = table[Int(text[i + 1])], c = table[Int(text[i + 2])], d = table[Int(text[i + 3])]
+            seen |= a | b | c | d
+            let n = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+            out[o] = UInt8(truncatingIfNeeded: n >> 16)
+            out[o + 1] = UInt8(truncatingIfNeeded: n >> 8)
+            out[o + 2] = UInt8(truncatingIfNeeded: n)
+            i += 4
+            o += 3
         }
-        return out
+        if rest >= 2 {
+            let a = table[Int(text[i])], b = table[Int(text[i + 1])], c = rest == 3 ? table[Int(text[i + 2])] : 0
+            seen |= a | b | c
+            let n = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
+            out[o] = UInt8(truncatingIfNeeded: n >> 16)
+            if rest == 3 { out[o + 1] = UInt8(truncatingIfNeeded: n >> 8) }
+        }
+        return seen & 0x80 == 0
+    }
+
+    /// Appends base64url without padding of `bytes` to `sink` (a JWS being assembled), with no
+    /// intermediate `String`.
+    public static func encodeURL(_ bytes: UnsafeRawBufferPointer, into sink: inout some JSONByteSink) {
+        let full = bytes.count / 3, rest = bytes.count - full * 3
+        let length = full * 4 + (rest == 0 ? 0 : rest + 1)
+        guard length > 0 else { return }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: min(length, 1024)) { out in
+            urlAlphabet.withUnsafeBufferPointer { table in
+                var i = 0, o = 0
+                func flush() {
+                    sink.writeBytes(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: out[0..<o])))
+                    o = 0
+                }
+                for _ in 0..<full {
+                    if o + 4 > out.count { flush() }
+                    let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+                    out[o] = table[Int(n >> 18 & 63)]
+                    out[o + 1] = table[Int(n >> 12 & 63)]
+                    out[o + 2] = table[Int(n >> 6 & 63)]
+                    out[o + 3] = table[Int(n & 63)]
+                    i += 3
+                    o += 4
+                }
+                if rest > 0 {
+                    if o + 3 > out.count { flush() }
+                    let n = UInt32(bytes[i]) << 16 | (rest == 2 ? UInt32(bytes[i + 1]) << 8 : 0)
+                    out[o] = table[Int(n >> 18 & 63)]
+                    out[o + 1] = table[Int(n >> 12 & 63)]
+                    o += 2
+                    if rest == 2 { out[o] = table[Int(n >> 6 & 63)]; o += 1 }
+                }
+                flush()
+            }
+        }
+    }
+
+    private static let invalid: UInt8 = 0xFF
+    private static let standardSextets = sextetTable(url: false)
+    private static let urlSextets = sextetTable(url: true)
+
+    private static func sextetTable(url: Bool) -> [UInt8] {
+        (0...255).map { sextet(UInt8($0), url: url) ?? invalid }
     }
 
     private static func sextet(_ byte: UInt8, url: Bool) -> UInt8? {

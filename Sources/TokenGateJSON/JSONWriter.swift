@@ -160,7 +160,11 @@ public struct JSONWriter<Sink: JSONByteSink> {
     }
 
     @inlinable mutating func byte(_ value: UInt8) {
-        withUnsafeBytes(of: value) { write($0) }
+        if base64 != nil {
+            withUnsafeBytes(of: value) { base64!.encode($0, into: &sink) }
+        } else {
+            sink.writeByte(value)
+        }
     }
 
     @inlinable mutating func write(_ bytes: UnsafeRawBufferPointer) {

@@ -48,7 +48,7 @@ public struct KubeClient: Sendable {
     }
 
     static func error(for status: Int, body: [UInt8], what: String) -> KubeClientError {
-        let message = (try? JSONDocument.parse(body))?.rootNode["message"]?.string ?? "HTTP \(status)"
+        let message = (try? JSONView.parseOnThisThread(body))?.root["message"]?.string ?? "HTTP \(status)"
         switch status {
         case 401, 403:
             return .forbidden("\(what) was refused (\(status): \(message)); TokenGate's ServiceAccount needs system:auth-delegator and get pods")

@@ -25,11 +25,12 @@ public struct PodInfo: Sendable, Equatable {
         "/api/v1/namespaces/\(percentEncodePathSegment(namespace))/pods/\(percentEncodePathSegment(name))"
     }
 
+    /// Reads the few fields in place (this thread's simdjson parser; no tree of the whole Pod).
     public static func decode(_ body: [UInt8]) throws -> PodInfo {
-        guard let document = try? JSONDocument.parse(body) else {
+        guard let document = try? JSONView.parseOnThisThread(body) else {
             throw KubeClientError.badResponse("Pod response is not JSON")
         }
-        let root = document.rootNode
+        let root = document.root
         guard root["kind"]?.string == "Pod", let metadata = root["metadata"],
               let name = metadata["name"]?.string, let uid = metadata["uid"]?.string else {
             throw KubeClientError.badResponse("Pod response lacks kind, metadata.name or metadata.uid")

@@ -46,19 +46,20 @@ public enum TokenReviewCodec {
     }
 
     /// Decodes a TokenReview response body. `authenticated` and `error` are omitempty upstream.
+    /// Read in place by this thread's simdjson parser; a refusal carries Jansson's message.
     public static func decode(_ body: [UInt8]) throws -> TokenReviewResult {
-        let document: JSONDocument
-        do { document = try JSONDocument.parse(body) } catch {
+        let document: JSONView
+        do { document = try JSONView.parseOnThisThread(body, errorsAsDocument: true) } catch {
             throw KubeClientError.badResponse("TokenReview response is not JSON: \(error)")
         }
-        let root = document.rootNode
+        let root = document.root
         guard root["kind"]?.string == "TokenReview", let status = root["status"], status.isObject else {
             throw KubeClientError.badResponse("TokenReview response has no status")
         }
         let user = status["user"]
         var extra: [String: [String]] = [:]
-        for (key, values) in user?["extra"]?.members ?? [] {
-            extra[key] = values.elements.compactMap(\.string)
+        if let members = user?["extra"]?.members {
+            for (key, values) in members { extra[key] = values.elements.compactMap(\.string) }
         }
         return TokenReviewResult(
             authenticated: status["authenticated"]?.bool ?? false,

@@ -36,40 +36,41 @@ public struct ExchangeRequest: Sendable, Equatable {
         } catch {
             throw ExchangeError(.invalidRequest, reason: "malformed_request", error.description)
         }
-        var single: [String: String] = [:]
-        var multi: [String: [String]] = ["audience": [], "resource": []]
-        for (name, value) in form.fields where !value.isEmpty {
-            if multi[name] != nil {
-                multi[name, default: []].append(value)
-            } else if single.updateValue(value, forKey: name) != nil {
-                throw ExchangeError(.invalidRequest, reason: "duplicate_parameter", "parameter \(Self.shown(name)) appears more than once")
+        // A handful of fields: a scan over them costs less than hashing each name into tables.
+        let fields = form.fields
+        for (index, field) in fields.enumerated() where !field.value.isEmpty && !Self.repeatable(field.name) {
+            if fields[..<index].contains(where: { $0.name == field.name && !$0.value.isEmpty }) {
+                throw ExchangeError(.invalidRequest, reason: "duplicate_parameter", "parameter \(Self.shown(field.name)) appears more than once")
             }
         }
-        guard let grant = single["grant_type"] else {
+        /// The one non-empty value of a parameter that may appear once.
+        func single(_ name: String) -> String? { fields.first { $0.name == name && !$0.value.isEmpty }?.value }
+        func multi(_ name: String) -> [String] { fields.compactMap { $0.name == name && !$0.value.isEmpty ? $0.value : nil } }
+        guard let grant = single("grant_type") else {
             throw ExchangeError(.invalidRequest, reason: "missing_parameter", "grant_type is required (\(Self.grantType))")
         }
         guard grant == Self.grantType else {
             throw ExchangeError(.unsupportedGrantType, reason: "unsupported_grant_type",
                                 "grant_type \(Self.shown(grant)) is not supported; this endpoint does \(Self.grantType)")
         }
-        guard let token = single["subject_token"] else {
+        guard let token = single("subject_token") else {
             throw ExchangeError(.invalidRequest, reason: "missing_parameter", "subject_token is required (the pod's projected ServiceAccount token)")
         }
-        guard let tokenType = single["subject_token_type"] else {
+        guard let tokenType = single("subject_token_type") else {
             throw ExchangeError(.invalidRequest, reason: "missing_parameter", "subject_token_type is required (\(Self.jwtTokenType))")
         }
         guard tokenType == Self.jwtTokenType else {
             throw ExchangeError(.invalidRequest, reason: "unsupported_subject_token_type",
                                 "subject_token_type must be \(Self.jwtTokenType) for a Kubernetes ServiceAccount token")
         }
-        if single["actor_token"] != nil || single["actor_token_type"] != nil {
+        if single("actor_token") != nil || single("actor_token_type") != nil {
             throw ExchangeError(.invalidRequest, reason: "delegation_unsupported",
                                 "actor_token is not supported; the broker issues tokens for the subject only")
         }
         self.subjectToken = token
-        self.audiences = try Self.targets(audiences: multi["audience"] ?? [], resources: multi["resource"] ?? [])
-        self.scopes = try Self.scopes(single["scope"])
-        if let requested = single["requested_token_type"] {
+        self.audiences = try Self.targets(audiences: multi("audience"), resources: multi("resource"))
+        self.scopes = try Self.scopes(single("scope"))
+        if let requested = single("requested_token_type") {
             guard let type = IssuedTokenType(uri: requested) else {
                 throw ExchangeError(.invalidRequest, reason: "unsupported_requested_token_type",
                                     "requested_token_type must be urn:ietf:params:oauth:token-type:access_token or …:jwt")
@@ -78,7 +79,7 @@ public struct ExchangeRequest: Sendable, Equatable {
         } else {
             self.requestedTokenType = nil
         }
-        if let lifetime = single["expires_in"] {
+        if let lifetime = single("expires_in") {
             guard lifetime.utf8.count <= 9, let seconds = Int64(lifetime), seconds > 0 else {
                 throw ExchangeError(.invalidRequest, reason: "malformed_request", "expires_in must be a positive number of seconds")
             }
@@ -87,6 +88,9 @@ public struct ExchangeRequest: Sendable, Equatable {
             self.requestedLifetime = nil
         }
     }
+
+    /// `audience` and `resource` may repeat (RFC 8693 §2.1); every other parameter appears once.
+    private static func repeatable(_ name: String) -> Bool { name == "audience" || name == "resource" }
 
     private static func targets(audiences: [String], resources: [String]) throws(ExchangeError) -> [String] {
         for resource in resources {
@@ -100,7 +104,7 @@ public struct ExchangeRequest: Sendable, Equatable {
         }
         var targets: [String] = []
         for target in audiences + resources where !targets.contains(target) {
-            guard target.utf8.count <= maximumTargetBytes, !target.contains(where: { $0.isNewline }) else {
+            guard target.utf8.count <= maximumTargetBytes, !containsNewline(target) else {
                 throw ExchangeError(.invalidTarget, reason: "malformed_audience", "audience values must be at most \(maximumTargetBytes) bytes on one line")
             }
             targets.append(target)
@@ -112,6 +116,19 @@ public struct ExchangeRequest: Sendable, Equatable {
             throw ExchangeError(.invalidTarget, reason: "too_many_targets", "at most \(maximumTargets) audiences may be requested at once")
         }
         return targets
+    }
+
+    /// Whether any `Character` of `text` is a newline, read from its scalars: a newline scalar
+    /// always starts its own grapheme (Unicode breaks after controls and line separators), and
+    /// `Character.isNewline` looks at a character's first scalar, so this is the same test
+    /// without breaking the text into characters.
+    static func containsNewline(_ text: String) -> Bool {
+        text.unicodeScalars.contains { scalar in
+            switch scalar.value {
+            case 0x0A...0x0D, 0x85, 0x2028, 0x2029: true
+            default: false
+            }
+        }
     }
 
     /// RFC 6749 §3.3: space-separated, each `%x21 / %x23-5B / %x5D-7E`.

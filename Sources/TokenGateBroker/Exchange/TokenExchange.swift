@@ -111,16 +111,40 @@ public final class TokenExchange: Sendable {
         do throws(ExchangeError) {
             return try await run(form: form, snapshot: snapshot, audit: &audit)
         } catch {
-            audit.decision = switch error.code {
-            case .temporarilyUnavailable: .unavailable
-            case .serverError: .error
-            default: .denied
-            }
-            audit.reason = error.reason
-            audit.error = error.code.rawValue
-            audit.detail = error.detail
-            return .refused(error, audit: audit)
+            return Self.refused(error, audit: &audit)
         }
+    }
+
+    /// Runs one exchange when it needs nothing it would have to wait for, and returns nil
+    /// otherwise; then ``exchange(form:clientAddress:)`` gives the answer.
+    ///
+    /// The common case needs no network: the cluster's keys are loaded, its TokenReview answer
+    /// for this token is in the short cache, and `checkPod` is off. The server then answers on
+    /// the connection's event loop with no task, which is most of what a cached exchange used to
+    /// cost beyond crypto. The checks are the same functions as the waiting path's, in the same
+    /// order, so a request gets the same answer and audit record either way (tests hold the two
+    /// to that). A refusal that needs no network is an answer too; nil means only "must wait",
+    /// decided after the cheap parse and before the signature is checked.
+    public func exchangeIfReady(form: [UInt8], clientAddress: String) -> ExchangeOutcome? {
+        let snapshot = state.withLock { $0 }
+        var audit = ExchangeAuditRecord(time: clock.now(), clientAddress: clientAddress)
+        do throws(ExchangeError) {
+            return try runIfReady(form: form, snapshot: snapshot, audit: &audit)
+        } catch {
+            return Self.refused(error, audit: &audit)
+        }
+    }
+
+    private static func refused(_ error: ExchangeError, audit: inout ExchangeAuditRecord) -> ExchangeOutcome {
+        audit.decision = switch error.code {
+        case .temporarilyUnavailable: .unavailable
+        case .serverError: .error
+        default: .denied
+        }
+        audit.reason = error.reason
+        audit.error = error.code.rawValue
+        audit.detail = error.detail
+        return .refused(error, audit: audit)
     }
 
     private func run(form: [UInt8], snapshot: State, audit: inout ExchangeAuditRecord) async throws(ExchangeError) -> ExchangeOutcome {
@@ -129,16 +153,10 @@ public final class TokenExchange: Sendable {
         audit.audiences = request.audiences
 
         let validator = SubjectTokenValidator(settings: settings, clock: clock)
-        let validated = try await validator.validate(request.subjectToken) { snapshot.caches[$0.name] }
-        var claims = validated.claims
+        let parsed = try validator.parse(request.subjectToken)
+        let validated = try validator.validate(parsed, keys: try await validator.keys(for: parsed, caches: snapshot.caches))
+        var claims = try bound(validated, settings: settings, audit: &audit)
         let cluster = validated.cluster
-        Self.record(claims, cluster: cluster.name, into: &audit)
-
-        let allowsUnbound = settings.policy.allowsUnbound(cluster: cluster.name, namespace: claims.namespace,
-                                                          serviceAccount: claims.serviceAccount.name)
-        if claims.pod == nil, !allowsUnbound {
-            throw .subject("not_pod_bound", "subject_token is not bound to a pod; use the pod's projected ServiceAccount token")
-        }
         let confirmation = ClusterConfirmation(audience: settings.audience, reviewer: reviewer, pods: pods, cache: snapshot.reviewCache)
         if cluster.verification.usesAPIServer {
             audit.tokenReviewCached = try await confirmation.review(token: request.subjectToken, claims: claims, cluster: cluster)
@@ -149,7 +167,62 @@ public final class TokenExchange: Sendable {
             claims.node = SubjectClaims.ObjectReference(name: nodeName, uid: nil)
             audit.nodeName = nodeName
         }
+        return try issue(request: request, claims: claims, cluster: cluster, snapshot: snapshot, audit: &audit)
+    }
 
+    /// ``run(form:snapshot:audit:)`` without its three waits: nil as soon as one of them could
+    /// not be skipped. Keep the two in step.
+    private func runIfReady(form: [UInt8], snapshot: State, audit: inout ExchangeAuditRecord) throws(ExchangeError) -> ExchangeOutcome? {
+        let settings = snapshot.settings
+        let request = try ExchangeRequest(form: form)
+        audit.audiences = request.audiences
+
+        let validator = SubjectTokenValidator(settings: settings, clock: clock)
+        let parsed = try validator.parse(request.subjectToken)
+        let cluster = parsed.cluster
+        let keys: [PublicKey]?
+        switch try validator.loadedKeys(for: parsed, caches: snapshot.caches) {
+        case .mustWait: return nil
+        case .notNeeded: keys = nil
+        case .keys(let loaded): keys = loaded
+        }
+        let confirmation = ClusterConfirmation(audience: settings.audience, reviewer: reviewer, pods: pods, cache: snapshot.reviewCache)
+        var review: TokenReviewStatus?
+        if cluster.verification.usesAPIServer {
+            review = confirmation.cachedStatus(token: request.subjectToken, cluster: cluster)
+            if review == nil { return nil }
+        }
+        // A pod-bound token on a checkPod cluster needs the Pod GET; whether the token is pod-bound
+        // is known only from verified claims, so any token of such a cluster waits.
+        if cluster.checkPod { return nil }
+
+        let validated = try validator.validate(parsed, keys: keys)
+        let claims = try bound(validated, settings: settings, audit: &audit)
+        if let review {
+            try confirmation.check(review, claims: claims)
+            audit.tokenReviewCached = true
+        }
+        return try issue(request: request, claims: claims, cluster: cluster, snapshot: snapshot, audit: &audit)
+    }
+
+    /// Records the validated claims and refuses a token without a pod unless policy allows it.
+    private func bound(_ validated: SubjectTokenValidator.Validated, settings: BrokerSettings,
+                       audit: inout ExchangeAuditRecord) throws(ExchangeError) -> SubjectClaims {
+        let claims = validated.claims
+        let cluster = validated.cluster
+        Self.record(claims, cluster: cluster.name, into: &audit)
+        let allowsUnbound = settings.policy.allowsUnbound(cluster: cluster.name, namespace: claims.namespace,
+                                                          serviceAccount: claims.serviceAccount.name)
+        if claims.pod == nil, !allowsUnbound {
+            throw .subject("not_pod_bound", "subject_token is not bound to a pod; use the pod's projected ServiceAccount token")
+        }
+        return claims
+    }
+
+    /// Policy, lifetime and signature: the rest of an exchange once the cluster has confirmed.
+    private func issue(request: ExchangeRequest, claims: SubjectClaims, cluster: ClusterSettings, snapshot: State,
+                       audit: inout ExchangeAuditRecord) throws(ExchangeError) -> ExchangeOutcome {
+        let settings = snapshot.settings
         let rule = try decide(settings.policy, claims: claims, cluster: cluster.name, request: request)
         audit.policyRule = rule.name
         let type = rule.tokenType

@@ -22,39 +22,48 @@ public struct IssuedToken: Sendable {
     public let expiresAt: Int64
     public let type: IssuedTokenType
 
-    /// Signs a token for `subject` valid for `ttl` seconds from `now`.
+    /// Signs a token for `subject` valid for `ttl` seconds from `now`. The claims are written in
+    /// one pass into the token being assembled (``JWSSigner/sign(type:claims:)``), in the order above.
     static func mint(
         subject: SubjectClaims, cluster: String, issuer: String, audiences: [String], scopes: [String],
         type: IssuedTokenType, ttl: Int64, now: Int64, signer: JWSSigner
     ) throws(KeyError) -> IssuedToken {
         let tokenID = Base64.encodeURL(try SecureRandom.bytes(16))
-        var identity: [(String, JSON)] = [
-            ("cluster", .string(cluster)),
-            ("namespace", .string(subject.namespace)),
-            ("serviceaccount", reference(subject.serviceAccount)),
-        ]
-        if let pod = subject.pod { identity.append(("pod", reference(pod))) }
-        if let node = subject.node { identity.append(("node", reference(node))) }
-        if let jti = subject.tokenID { identity.append(("subject_jti", .string(jti))) }
-        var claims: [(String, JSON)] = [
-            ("iss", .string(issuer)),
-            ("sub", .string(subject.subject)),
-            ("aud", audiences.count == 1 ? .string(audiences[0]) : .array(audiences.map { .string($0) })),
-            ("exp", .int(now + ttl)),
-            ("iat", .int(now)),
-            ("nbf", .int(now)),
-            ("jti", .string(tokenID)),
-            ("client_id", .string(subject.subject)),
-        ]
-        if !scopes.isEmpty { claims.append(("scope", .string(scopes.joined(separator: " ")))) }
-        claims.append(("tokengate.io", .object(identity)))
-        let compact = try signer.sign(payload: .object(claims), type: type.headerType)
-        return IssuedToken(compact: compact, tokenID: tokenID, issuedAt: now, expiresAt: now + ttl, type: type)
+        let compact = try signer.sign(type: type.headerType) { w in
+            w.object { w in
+                w.key("iss"); w.string(issuer)
+                w.key("sub"); w.string(subject.subject)
+                w.key("aud")
+                if audiences.count == 1 {
+                    w.string(audiences[0])
+                } else {
+                    w.array { w in for audience in audiences { w.string(audience) } }
+                }
+                w.key("exp"); w.int(now + ttl)
+                w.key("iat"); w.int(now)
+                w.key("nbf"); w.int(now)
+                w.key("jti"); w.string(tokenID)
+                w.key("client_id"); w.string(subject.subject)
+                if !scopes.isEmpty { w.key("scope"); w.string(scopes.joined(separator: " ")) }
+                w.key("tokengate.io")
+                w.object { w in
+                    w.key("cluster"); w.string(cluster)
+                    w.key("namespace"); w.string(subject.namespace)
+                    w.key("serviceaccount"); reference(subject.serviceAccount, into: &w)
+                    if let pod = subject.pod { w.key("pod"); reference(pod, into: &w) }
+                    if let node = subject.node { w.key("node"); reference(node, into: &w) }
+                    if let jti = subject.tokenID { w.key("subject_jti"); w.string(jti) }
+                }
+            }
+        }
+        return IssuedToken(compact: String(decoding: compact, as: UTF8.self), tokenID: tokenID, issuedAt: now, expiresAt: now + ttl,
+                           type: type)
     }
 
-    private static func reference(_ reference: SubjectClaims.ObjectReference) -> JSON {
-        var members: [(String, JSON)] = [("name", .string(reference.name))]
-        if let uid = reference.uid { members.append(("uid", .string(uid))) }
-        return .object(members)
+    private static func reference(_ reference: SubjectClaims.ObjectReference, into w: inout JSONWriter<[UInt8]>) {
+        w.object { w in
+            w.key("name"); w.string(reference.name)
+            if let uid = reference.uid { w.key("uid"); w.string(uid) }
+        }
     }
 }

@@ -18,10 +18,10 @@ public struct LedgerKey: Sendable {
     /// public signing key (no private members) and `keyID` its SHA-256 thumbprint kid, so a row
     /// cannot publish one key under another key's kid.
     public init(keyID: String, jwkJSON: String, publishUntil: Int64) throws(KeyError) {
-        guard jwkJSON.utf8.count <= Self.maximumJWKBytes, let document = try? JSONDocument.parse(jwkJSON) else {
+        guard jwkJSON.utf8.count <= Self.maximumJWKBytes, let document = try? JSONView.parseOnThisThread(Array(jwkJSON.utf8)) else {
             throw KeyError(.malformed, "ledger key \(keyID): the stored JWK is not JSON of at most \(Self.maximumJWKBytes) bytes")
         }
-        let jwk = try JWK(parsing: document.rootNode)
+        let jwk = try JWK(parsing: document.root)
         guard jwk.keyID == keyID, jwk.key.keyID == keyID else {
             throw KeyError(.malformed, "ledger key \(keyID): the stored JWK is another key (its kid is \(jwk.key.keyID))")
         }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Synchronization
 import TokenGateCrypto
 
 /// The verification keys of one cluster, cached between requests.
@@ -10,13 +11,20 @@ import TokenGateCrypto
 /// * A failed fetch never replaces a working set: during an outage the last good keys keep
 ///   verifying tokens. Only when no set was ever loaded does a lookup fail as unavailable.
 /// * Concurrent misses share one fetch.
+///
+/// The set last loaded is also kept behind a lock, so the exchange's synchronous path can use it
+/// without entering the actor (``loadedKeys(keyID:algorithm:)``).
 public actor JWKSCache {
     public let cluster: ClusterSettings
     private let loader: JWKSLoader
     private let minimumRefetchInterval: Int64
     private let clock: BrokerClock
 
-    private var current: JWKSet?
+    private var current: JWKSet? {
+        didSet { loaded.withLock { $0 = current } }
+    }
+    /// `current`, readable without the actor.
+    private nonisolated let loaded = Mutex<JWKSet?>(nil)
     private var loadedAt: Int64?
     private var lastAttempt: Int64?
     private var lastError: UpstreamUnavailable?
@@ -47,6 +55,15 @@ public actor JWKSCache {
             if let current { return current.candidates(keyID: keyID, algorithm: algorithm) }
             throw error
         }
+    }
+
+    /// Keys for this `kid` and algorithm from the set already loaded, without waiting; nil when no
+    /// set is loaded or none of its keys fits, where only ``keys(keyID:algorithm:)`` can decide
+    /// (about a refetch, or an empty answer).
+    public nonisolated func loadedKeys(keyID: String?, algorithm: JWSAlgorithm) -> [PublicKey]? {
+        let found = loaded.withLock { $0?.candidates(keyID: keyID, algorithm: algorithm) }
+        guard let found, !found.isEmpty else { return nil }
+        return found
     }
 
     /// Refetches when the set is older than `maximumAge` seconds (or missing). Called by the

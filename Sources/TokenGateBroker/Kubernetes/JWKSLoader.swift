@@ -41,10 +41,10 @@ public struct JWKSLoader: Sendable {
     func jwksURI(for cluster: ClusterSettings) async throws(UpstreamUnavailable) -> String {
         let url = Self.discoveryURL(issuer: cluster.issuer)
         let body = try await fetcher.fetch(url: url, for: cluster)
-        guard body.count <= Self.maximumDocumentBytes, let document = try? JSONDocument.parse(body), document.rootNode.isObject else {
+        guard body.count <= Self.maximumDocumentBytes, let document = try? JSONView.parseOnThisThread(body), document.root.isObject else {
             throw UpstreamUnavailable(.discovery, cluster: cluster.name, "\(url) did not return a JSON object")
         }
-        let root = document.rootNode
+        let root = document.root
         guard root["issuer"]?.string == cluster.issuer else {
             throw UpstreamUnavailable(.discovery, cluster: cluster.name,
                                       "\(url) names issuer \(root["issuer"]?.string ?? "(none)"), expected \(cluster.issuer)")

@@ -6,7 +6,7 @@ public enum KubernetesNames {
     /// starting and ending with an alphanumeric. Pod and namespace names satisfy it.
     public static func isSubdomain(_ name: String) -> Bool {
         guard !name.isEmpty, name.utf8.count <= 253 else { return false }
-        let bytes = Array(name.utf8)
+        let bytes = name.utf8  // read in place: three names per exchange
         func alnum(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
         guard let first = bytes.first, let last = bytes.last, alnum(first), alnum(last) else { return false }
         return bytes.allSatisfy { alnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }

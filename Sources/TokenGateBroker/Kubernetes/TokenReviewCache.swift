@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Synchronization
 import TokenGateCrypto
 import TokenGateJSON
 
@@ -9,17 +10,35 @@ import TokenGateJSON
 /// costs one review. Only `authenticated: true` answers are kept (a rejection is cheap to repeat
 /// and must not outlive a transient error), never beyond the token's own expiry, and the table
 /// is bounded. Keys are SHA-256 of the token, so the cache holds no usable credential.
-public actor TokenReviewCache {
+///
+/// A lock, not an actor: a hit is a table lookup, which the exchange's synchronous path
+/// (``TokenExchange/exchangeIfReady(form:clientAddress:)``) makes on the event loop without a
+/// task or an executor hop. The lock is never held across an await.
+public final class TokenReviewCache: Sendable {
     private struct Entry {
         let status: TokenReviewStatus
         let expiresAt: Int64
+    }
+
+    /// SHA-256 of cluster, audiences and token: 32 bytes as four words, hashed and compared
+    /// without a `String`.
+    struct Key: Hashable, Sendable {
+        let words: (UInt64, UInt64, UInt64, UInt64)
+
+        static func == (a: Key, b: Key) -> Bool { a.words == b.words }
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(words.0)
+            hasher.combine(words.1)
+            hasher.combine(words.2)
+            hasher.combine(words.3)
+        }
     }
 
     public static let maximumEntries = 4096
 
     private let lifetime: Int64
     private let clock: BrokerClock
-    private var entries: [String: Entry] = [:]
+    private let entries = Mutex<[Key: Entry]>([:])
 
     public init(lifetimeSeconds: Int64, clock: BrokerClock) {
         self.lifetime = min(max(lifetimeSeconds, 0), 10)
@@ -31,8 +50,7 @@ public actor TokenReviewCache {
         token: String, audiences: [String], cluster: ClusterSettings, tokenExpiry: Int64, reviewer: any TokenReviewer
     ) async throws(UpstreamUnavailable) -> (status: TokenReviewStatus, cached: Bool) {
         let key = Self.key(token: token, audiences: audiences, cluster: cluster.name)
-        let now = clock.now()
-        if let entry = entries[key], entry.expiresAt > now { return (entry.status, true) }
+        if let status = lookup(key) { return (status, true) }
         let status = try await reviewer.review(token: token, audiences: audiences, cluster: cluster)
         if status.authenticated, lifetime > 0 {
             store(key, Entry(status: status, expiresAt: min(clock.now() + lifetime, tokenExpiry)))
@@ -40,18 +58,58 @@ public actor TokenReviewCache {
         return (status, false)
     }
 
-    public var count: Int { entries.count }
-
-    private func store(_ key: String, _ entry: Entry) {
-        if entries.count >= Self.maximumEntries {
-            let now = clock.now()
-            entries = entries.filter { $0.value.expiresAt > now }
-            if entries.count >= Self.maximumEntries, let victim = entries.first?.key { entries[victim] = nil }
-        }
-        entries[key] = entry
+    /// The cached review when there is one, without waiting for anything; nil on a miss.
+    public func cachedReview(token: String, audiences: [String], cluster: ClusterSettings) -> TokenReviewStatus? {
+        lookup(Self.key(token: token, audiences: audiences, cluster: cluster.name))
     }
 
-    static func key(token: String, audiences: [String], cluster: String) -> String {
-        Base64.encodeURL(SHA256.hash(cluster + "\n" + audiences.joined(separator: "\n") + "\n" + token))
+    public var count: Int { entries.withLock { $0.count } }
+
+    private func lookup(_ key: Key) -> TokenReviewStatus? {
+        let now = clock.now()
+        return entries.withLock { entries in
+            guard let entry = entries[key], entry.expiresAt > now else { return nil }
+            return entry.status
+        }
+    }
+
+    private func store(_ key: Key, _ entry: Entry) {
+        let now = clock.now()
+        entries.withLock { entries in
+            if entries.count >= Self.maximumEntries {
+                entries = entries.filter { $0.value.expiresAt > now }
+                if entries.count >= Self.maximumEntries, let victim = entries.first?.key { entries[victim] = nil }
+            }
+            entries[key] = entry
+        }
+    }
+
+    /// SHA-256 of `cluster \n audiences (joined by \n) \n token`, hashed from one stack buffer.
+    static func key(token: String, audiences: [String], cluster: String) -> Key {
+        var length = cluster.utf8.count + 1 + token.utf8.count
+        for (index, audience) in audiences.enumerated() { length += audience.utf8.count + (index > 0 ? 1 : 0) }
+        length += 1
+        return withUnsafeTemporaryAllocation(byteCount: length, alignment: 8) { buffer in
+            var at = 0
+            func put(_ text: String) {
+                var text = text
+                text.withUTF8 { utf8 in
+                    UnsafeMutableRawBufferPointer(rebasing: buffer[at..<(at + utf8.count)]).copyMemory(from: UnsafeRawBufferPointer(utf8))
+                    at += utf8.count
+                }
+            }
+            func newline() { buffer[at] = 0x0A; at += 1 }
+            put(cluster)
+            newline()
+            for (index, audience) in audiences.enumerated() {
+                if index > 0 { newline() }
+                put(audience)
+            }
+            newline()
+            put(token)
+            var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &words) { SHA256.hash(UnsafeRawBufferPointer(buffer), into: $0) }
+            return Key(words: words)
+        }
     }
 }

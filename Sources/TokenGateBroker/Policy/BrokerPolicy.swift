@@ -45,6 +45,15 @@ public struct BrokerPolicy: Sendable, Equatable {
 
     /// Finds the rule that grants `audiences` and `scopes` to `subject`, or says why none does.
     public func decide(_ subject: Subject, audiences: [String], scopes: [String]) -> Result<PolicyRule, Denial> {
+        // The grant, found in one pass: the first rule in file order that applies, takes this
+        // binding and covers every audience and scope is the rule the filters below would reach.
+        // Only a refusal needs them, to say which step failed.
+        let granting = rules.first { rule in
+            rule.applies(cluster: subject.cluster, namespace: subject.namespace, serviceAccount: subject.serviceAccount)
+                && (subject.podBound || rule.allowUnboundTokens) && audiences.allSatisfy(rule.audiences.contains)
+                && scopes.allSatisfy(rule.scopes.contains)
+        }
+        if let granting { return .success(granting) }
         let applicable = rules.filter {
             $0.applies(cluster: subject.cluster, namespace: subject.namespace, serviceAccount: subject.serviceAccount)
         }

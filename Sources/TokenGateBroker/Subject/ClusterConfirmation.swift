@@ -25,6 +25,13 @@ struct ClusterConfirmation: Sendable {
         return review.cached
     }
 
+    /// The TokenReview answer for this token if the cache has it, unchecked; nil on a miss. The
+    /// exchange's synchronous path takes it before checking the signature (a miss sends the
+    /// request down the waiting path, which reviews), and ``check(_:claims:)``s it after.
+    func cachedStatus(token: String, cluster: ClusterSettings) -> TokenReviewStatus? {
+        cache.cachedReview(token: token, audiences: [audience], cluster: cluster)
+    }
+
     /// The Pod GET: the pod named in the token must exist with the token's UID and run as its
     /// ServiceAccount. Returns nil when the cluster says not to check or the token has no pod.
     func pod(claims: SubjectClaims, cluster: ClusterSettings) async throws(ExchangeError) -> LivePod? {
@@ -49,7 +56,7 @@ struct ClusterConfirmation: Sendable {
     }
 
     /// The review must say yes, for our audience, for the same ServiceAccount and pod.
-    private func check(_ status: TokenReviewStatus, claims: SubjectClaims) throws(ExchangeError) {
+    func check(_ status: TokenReviewStatus, claims: SubjectClaims) throws(ExchangeError) {
         guard status.authenticated else {
             throw .subject("tokenreview_rejected",
                            "the cluster no longer accepts subject_token (its pod or ServiceAccount may have been deleted)",

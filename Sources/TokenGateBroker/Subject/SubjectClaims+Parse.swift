@@ -8,7 +8,7 @@ extension SubjectClaims {
     /// be present and consistent: `sub` equals `system:serviceaccount:<ns>:<sa>` from the
     /// `kubernetes.io` claim, names are Kubernetes names, and legacy Secret-based tokens (flat
     /// `kubernetes.io/serviceaccount/*` claims, no `exp`) are refused.
-    static func parse(_ payload: JSONNode) throws(ExchangeError) -> SubjectClaims {
+    static func parse(_ payload: JSONView.Value) throws(ExchangeError) -> SubjectClaims {
         guard let issuer = payload["iss"]?.string, !issuer.isEmpty else {
             throw .subject("missing_claim", "subject_token has no iss claim")
         }
@@ -52,21 +52,21 @@ extension SubjectClaims {
     }
 
     /// NumericDate: integer seconds (a real is floored; RFC 7519 allows fractions).
-    static func numericDate(_ node: JSONNode?) -> Int64? {
+    static func numericDate(_ node: JSONView.Value?) -> Int64? {
         guard let node else { return nil }
         if let value = node.int { return value }
         if node.kind == .real, let value = node.double, value.isFinite, abs(value) < 1e15 { return Int64(value.rounded(.down)) }
         return nil
     }
 
-    private static func optionalDate(_ object: JSONNode, _ name: String) throws(ExchangeError) -> Int64? {
+    private static func optionalDate(_ object: JSONView.Value, _ name: String) throws(ExchangeError) -> Int64? {
         guard let node = object[name], !node.isNull else { return nil }
         guard let value = numericDate(node) else { throw .subject("malformed_claim", "subject_token's \(name) is not a NumericDate") }
         return value
     }
 
     /// `{name, uid}`; nil when absent or JSON null (Kubernetes emits `"pod": null` for Secret-bound tokens).
-    private static func reference(_ node: JSONNode?, requireUID: Bool) throws(ExchangeError) -> ObjectReference? {
+    private static func reference(_ node: JSONView.Value?, requireUID: Bool) throws(ExchangeError) -> ObjectReference? {
         guard let node, !node.isNull else { return nil }
         guard node.isObject, let name = node["name"]?.string, !name.isEmpty, name.utf8.count <= 253 else {
             throw .subject("malformed_claim", "subject_token's kubernetes.io claim has an object reference without a name")

@@ -7,9 +7,20 @@ import TokenGateCrypto
 /// The order matters: the cheap structural checks run before any key lookup, the unverified
 /// `iss` is used only to choose *which* configured cluster's keys to try (never to fetch
 /// anything named in the token), and no claim is trusted before the signature verifies.
+///
+/// The steps are separate so the exchange can take its keys either by waiting
+/// (``keys(for:caches:)``) or from what is already loaded (``loadedKeys(for:caches:)``) and run
+/// the same checks around either: ``parse(_:)``, then the keys, then ``validate(_:keys:)``.
 struct SubjectTokenValidator: Sendable {
     let settings: BrokerSettings
     let clock: BrokerClock
+
+    /// A token that parsed and names a trusted cluster whose algorithms include its `alg`;
+    /// nothing in it is trusted yet.
+    struct Parsed: Sendable {
+        let jws: JWSCompact
+        let cluster: ClusterSettings
+    }
 
     /// The validated token: its claims and the cluster whose issuer signed it.
     struct Validated: Sendable {
@@ -19,18 +30,34 @@ struct SubjectTokenValidator: Sendable {
         let keyID: String?
     }
 
-    func validate(_ token: String, keys: (ClusterSettings) -> JWKSCache?) async throws(ExchangeError) -> Validated {
+    /// What ``loadedKeys(for:caches:)`` found.
+    enum LoadedKeys {
+        /// The cluster does not check signatures locally (`verify: tokenreview`).
+        case notNeeded
+        case keys([PublicKey])
+        /// Nothing that fits is loaded yet: only the waiting ``keys(for:caches:)`` can tell.
+        case mustWait
+    }
+
+    /// All three steps, waiting for keys when it must.
+    func validate(_ token: String, caches: [String: JWKSCache]) async throws(ExchangeError) -> Validated {
+        let parsed = try parse(token)
+        return try validate(parsed, keys: try await keys(for: parsed, caches: caches))
+    }
+
+    /// Structure, header, issuer and algorithm.
+    func parse(_ token: String) throws(ExchangeError) -> Parsed {
         let jws: JWSCompact
         do {
             jws = try JWSCompact(parsing: token, maximumSize: settings.maxSubjectTokenBytes)
         } catch {
             throw .subject(error.code.rawValue, "subject_token is not an acceptable JWT: \(error.message)")
         }
-        if let type = jws.header["typ"], type.string != "JWT" {
+        if let type = jws.protectedHeader["typ"], !type.isString("JWT") {
             // Kubernetes tokens carry no typ; an at+jwt here is an access token being replayed as a subject token.
             throw .subject("wrong_token_type", "subject_token has typ \(Self.shown(type.string ?? "?")); a Kubernetes ServiceAccount token has none")
         }
-        guard let issuer = jws.payload["iss"]?.string else { throw .subject("missing_claim", "subject_token has no iss claim") }
+        guard let issuer = jws.claims["iss"]?.string else { throw .subject("missing_claim", "subject_token has no iss claim") }
         guard let cluster = settings.cluster(forIssuer: issuer) else {
             throw .subject("unknown_issuer", "subject_token's issuer \(Self.shown(issuer)) is not a cluster this broker trusts")
         }
@@ -38,24 +65,46 @@ struct SubjectTokenValidator: Sendable {
             throw .subject(JWSError.Code.algorithmNotAllowed.rawValue,
                            "subject_token alg \(jws.algorithm) is not allowed for cluster \(cluster.name)")
         }
-        if cluster.verification.usesJWKS {
-            guard let cache = keys(cluster) else {
-                throw ExchangeError(.serverError, reason: "no_jwks_cache", "the broker is not ready; retry shortly")
-            }
-            try await verifySignature(jws, cluster: cluster, cache: cache)
+        return Parsed(jws: jws, cluster: cluster)
+    }
+
+    /// The keys that may have signed the token, fetched when they must be (nil: the cluster's
+    /// mode does not check signatures locally).
+    func keys(for parsed: Parsed, caches: [String: JWKSCache]) async throws(ExchangeError) -> [PublicKey]? {
+        guard parsed.cluster.verification.usesJWKS else { return nil }
+        let cache = try cache(for: parsed.cluster, in: caches)
+        do {
+            return try await cache.keys(keyID: parsed.jws.keyID, algorithm: parsed.jws.algorithm)
+        } catch {
+            throw .unavailable(error)
         }
-        let claims = try SubjectClaims.parse(jws.payload)
+    }
+
+    /// The keys from what the cluster's cache has loaded, without waiting.
+    func loadedKeys(for parsed: Parsed, caches: [String: JWKSCache]) throws(ExchangeError) -> LoadedKeys {
+        guard parsed.cluster.verification.usesJWKS else { return .notNeeded }
+        let cache = try cache(for: parsed.cluster, in: caches)
+        guard let keys = cache.loadedKeys(keyID: parsed.jws.keyID, algorithm: parsed.jws.algorithm) else { return .mustWait }
+        return .keys(keys)
+    }
+
+    /// Signature (with `keys`, when the cluster checks them), claims, audience and time.
+    func validate(_ parsed: Parsed, keys: [PublicKey]?) throws(ExchangeError) -> Validated {
+        let jws = parsed.jws, cluster = parsed.cluster
+        if let keys { try verifySignature(jws, cluster: cluster, candidates: keys) }
+        let claims = try SubjectClaims.parse(jws.claims)
         try checkAudienceAndTime(claims)
         return Validated(claims: claims, cluster: cluster, algorithm: jws.algorithm, keyID: jws.keyID)
     }
 
-    private func verifySignature(_ jws: JWSCompact, cluster: ClusterSettings, cache: JWKSCache) async throws(ExchangeError) {
-        let candidates: [PublicKey]
-        do {
-            candidates = try await cache.keys(keyID: jws.keyID, algorithm: jws.algorithm)
-        } catch {
-            throw .unavailable(error)
+    private func cache(for cluster: ClusterSettings, in caches: [String: JWKSCache]) throws(ExchangeError) -> JWKSCache {
+        guard let cache = caches[cluster.name] else {
+            throw ExchangeError(.serverError, reason: "no_jwks_cache", "the broker is not ready; retry shortly")
         }
+        return cache
+    }
+
+    private func verifySignature(_ jws: JWSCompact, cluster: ClusterSettings, candidates: [PublicKey]) throws(ExchangeError) {
         guard !candidates.isEmpty else {
             throw .subject(JWSError.Code.unknownKey.rawValue,
                            "subject_token was signed with a key cluster \(cluster.name) does not publish (unknown kid)",

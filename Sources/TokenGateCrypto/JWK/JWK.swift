@@ -20,10 +20,22 @@ public struct JWK: Sendable {
         self.algorithm = JWSAlgorithm.forKey(key.type)
     }
 
+    /// Reads one member of a JWKS `keys` array from a Jansson tree (tools and tests): the node's
+    /// text is read again as a view and checked by ``init(parsing:)-(JSONView.Value)``.
+    public init(parsing node: JSONNode) throws(KeyError) {
+        let view: JSONView
+        do {
+            view = try JSONView.parseOnThisThread(node.serialized())
+        } catch {
+            throw KeyError(.malformed, "JWK is not a JSON object")
+        }
+        try self.init(parsing: view.root)
+    }
+
     /// Reads one member of a JWKS `keys` array.
     /// - Throws: ``KeyError`` `unsupported` for key kinds TokenGate does not verify with (callers
     ///   skip those), `malformed` for broken keys.
-    public init(parsing node: JSONNode) throws(KeyError) {
+    public init(parsing node: JSONView.Value) throws(KeyError) {
         guard node.isObject else { throw KeyError(.malformed, "JWK is not a JSON object") }
         for member in ["d", "p", "q", "dp", "dq", "qi", "k"] where node[member] != nil {
             throw KeyError(.malformed, "JWK contains private key material (\"\(member)\"); publish public keys only")
@@ -75,7 +87,7 @@ public struct JWK: Sendable {
         return .object(members)
     }
 
-    private static func bytes(_ node: JSONNode, _ member: String) throws(KeyError) -> [UInt8] {
+    private static func bytes(_ node: JSONView.Value, _ member: String) throws(KeyError) -> [UInt8] {
         guard let text = node[member]?.string, !text.isEmpty, text.utf8.count <= 2048 else {
             throw KeyError(.malformed, "JWK member \"\(member)\" is missing or not a base64url string")
         }

@@ -22,13 +22,13 @@ public struct JWKSet: Sendable {
     /// Parses `{"keys":[…]}`.
     /// - Throws: ``KeyError`` when the document is not a JWKS or holds no usable key.
     public init(parsing bytes: [UInt8]) throws(KeyError) {
-        let document: JSONDocument
+        let document: JSONView
         do {
-            document = try JSONDocument.parse(bytes)
+            document = try JSONView.parseOnThisThread(bytes, errorsAsDocument: true)
         } catch {
             throw KeyError(.malformed, "JWKS is not valid JSON: \(error)")
         }
-        guard let array = document.rootNode["keys"], array.isArray else {
+        guard let array = document.root["keys"], array.isArray else {
             throw KeyError(.malformed, "JWKS has no \"keys\" array")
         }
         guard array.count <= Self.maximumKeys else {
@@ -55,7 +55,7 @@ public struct JWKSet: Sendable {
     /// when the token names one, otherwise every key of the algorithm (API servers always send a
     /// kid; the fallback serves issuers with a single key and no kid).
     public func candidates(keyID: String?, algorithm: JWSAlgorithm) -> [PublicKey] {
-        keys.filter { ($0.keyID == keyID || keyID == nil) && $0.algorithm == algorithm }.map(\.key)
+        keys.lazy.filter { ($0.keyID == keyID || keyID == nil) && $0.algorithm == algorithm }.map(\.key).reduce(into: []) { $0.append($1) }
     }
 
     /// Whether any key has this kid (used to decide whether an unknown kid warrants a refetch).

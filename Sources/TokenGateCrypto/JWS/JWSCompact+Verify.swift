@@ -14,15 +14,16 @@ extension JWSCompact {
         guard algorithm.fits(key.type) else {
             throw JWSError(.algorithmNotAllowed, "token alg \(algorithm) does not match its key (\(key.type))")
         }
-        let valid: Bool
-        switch algorithm {
-        case .rs256:
-            valid = key.verifySHA256(signature: signature, message: signingInput)
-        case .es256:
-            if let der = ECDSASignature.derFromRaw(signature) {
-                valid = key.verifySHA256(signature: der, message: signingInput)
-            } else {
-                valid = false
+        let valid = signingInput.withUnsafeBytes { message in
+            signature.withUnsafeBytes { signature in
+                switch algorithm {
+                case .rs256:
+                    key.verifySHA256(signature: signature, message: message)
+                case .es256:
+                    ECDSASignature.withDER(fromRaw: signature) { der in
+                        der.map { key.verifySHA256(signature: $0, message: message) } ?? false
+                    }
+                }
             }
         }
         guard valid else { throw JWSError(.badSignature, "token signature does not verify") }

@@ -16,11 +16,13 @@ public struct JWSCompact: Sendable {
     public static let defaultMaximumSize = 16 * 1024
     /// `kid` longer than this is refused; Kubernetes kids are 43 characters.
     public static let maximumKeyIDLength = 256
+    /// Header and claims nest no deeper than this.
+    static let limits = JSONLimits(maxDepth: 16)
 
-    /// The protected header (a JSON object).
-    public let header: JSONNode
-    /// The payload (a JSON object: JWT claims).
-    public let payload: JSONNode
+    /// The protected header (a JSON object), read in place.
+    public let protectedHeader: JSONView.Value
+    /// The payload (a JSON object: JWT claims), read in place.
+    public let claims: JSONView.Value
     /// The header's `alg`, already known to be one TokenGate implements.
     public let algorithm: JWSAlgorithm
     /// The header's `kid`, if any: an untrusted lookup key, never a path or URL.
@@ -30,69 +32,101 @@ public struct JWSCompact: Sendable {
     /// The decoded signature (raw `r || s` for ES256).
     public let signature: [UInt8]
 
+    /// The protected header as a Jansson tree, read again from its text: for tools and tests that
+    /// hold ``JSONNode``s. The exchange reads ``protectedHeader``.
+    public var header: JSONNode { Self.document(protectedHeader) }
+    /// The payload as a Jansson tree, read again from its text (see ``header``).
+    public var payload: JSONNode { Self.document(claims) }
+
     /// Parses a compact JWS.
+    ///
+    /// Works on the token's own UTF-8: the segments are found and decoded in place, and header
+    /// and claims are read by this thread's simdjson parser (``JSONView/parseOnThisThread(_:limits:)-(UnsafeRawBufferPointer,_)``),
+    /// which refuses what Jansson refuses — duplicate members included.
     /// - Throws: ``JWSError`` with `tooLarge`, `malformed`, `algorithmNotAllowed` or `unsupportedCritical`.
     public init(parsing token: some StringProtocol, maximumSize: Int = defaultMaximumSize) throws(JWSError) {
-        let bytes = Array(token.utf8)
-        guard bytes.count <= maximumSize else {
-            throw JWSError(.tooLarge, "token is \(bytes.count) bytes; at most \(maximumSize) are accepted")
+        var text = String(token)
+        let parsed = text.withUTF8 { utf8 in
+            Result { () throws(JWSError) in try Parts(UnsafeRawBufferPointer(utf8), maximumSize: maximumSize) }
         }
-        let segments = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard segments.count == 3 else {
-            throw JWSError(.malformed, "token is not a compact JWS (expected three dot-separated segments, found \(segments.count))")
-        }
-        let headerBytes = try Self.decodeSegment(segments[0], name: "header")
-        let header = try Self.parseObject(headerBytes, name: "header")
-        self.algorithm = try Self.algorithm(in: header)
-        if header["crit"] != nil {
-            throw JWSError(.unsupportedCritical, "token header has \"crit\"; TokenGate implements no JWS extensions")
-        }
-        if let kid = header["kid"] {
-            guard let text = kid.string, !text.isEmpty, text.utf8.count <= Self.maximumKeyIDLength else {
-                throw JWSError(.malformed, "token header \"kid\" must be a non-empty string of at most \(Self.maximumKeyIDLength) bytes")
-            }
-            self.keyID = text
-        } else {
-            self.keyID = nil
-        }
-        self.header = header
-        self.payload = try Self.parseObject(try Self.decodeSegment(segments[1], name: "payload"), name: "payload")
-        self.signature = try Self.decodeSegment(segments[2], name: "signature")
-        guard !signature.isEmpty else { throw JWSError(.malformed, "token has an empty signature") }
-        self.signingInput = Array(bytes[..<segments[1].endIndex])
+        let parts = try parsed.get()
+        self.protectedHeader = parts.header
+        self.claims = parts.claims
+        self.algorithm = parts.algorithm
+        self.keyID = parts.keyID
+        self.signingInput = parts.signingInput
+        self.signature = parts.signature
     }
 
-    private static func decodeSegment(_ segment: ArraySlice<UInt8>, name: String) throws(JWSError) -> [UInt8] {
+    /// The parse proper, over the token's bytes (an initializer of its own so the checks read in
+    /// their order, from one buffer, without escaping the `String`'s storage).
+    private struct Parts {
+        let header: JSONView.Value
+        let claims: JSONView.Value
+        let algorithm: JWSAlgorithm
+        let keyID: String?
+        let signingInput: [UInt8]
+        let signature: [UInt8]
+
+        init(_ bytes: UnsafeRawBufferPointer, maximumSize: Int) throws(JWSError) {
+            guard bytes.count <= maximumSize else {
+                throw JWSError(.tooLarge, "token is \(bytes.count) bytes; at most \(maximumSize) are accepted")
+            }
+            var dots = (0, 0)
+            var dotCount = 0
+            for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: ".") {
+                if dotCount == 0 { dots.0 = index } else if dotCount == 1 { dots.1 = index }
+                dotCount += 1
+            }
+            guard dotCount == 2 else {
+                throw JWSError(.malformed, "token is not a compact JWS (expected three dot-separated segments, found \(dotCount + 1))")
+            }
+            let headerSegment = UnsafeRawBufferPointer(rebasing: bytes[..<dots.0])
+            let payloadSegment = UnsafeRawBufferPointer(rebasing: bytes[(dots.0 + 1)..<dots.1])
+            let signatureSegment = UnsafeRawBufferPointer(rebasing: bytes[(dots.1 + 1)...])
+            let header = try JWSCompact.parseObject(try JWSCompact.decodeSegment(headerSegment, name: "header"), name: "header")
+            self.algorithm = try JWSCompact.algorithm(in: header)
+            if header["crit"] != nil {
+                throw JWSError(.unsupportedCritical, "token header has \"crit\"; TokenGate implements no JWS extensions")
+            }
+            if let kid = header["kid"] {
+                guard let text = kid.string, !text.isEmpty, text.utf8.count <= JWSCompact.maximumKeyIDLength else {
+                    throw JWSError(.malformed, "token header \"kid\" must be a non-empty string of at most \(JWSCompact.maximumKeyIDLength) bytes")
+                }
+                self.keyID = text
+            } else {
+                self.keyID = nil
+            }
+            self.header = header
+            self.claims = try JWSCompact.parseObject(try JWSCompact.decodeSegment(payloadSegment, name: "payload"), name: "payload")
+            self.signature = try JWSCompact.decodeSegment(signatureSegment, name: "signature")
+            guard !signature.isEmpty else { throw JWSError(.malformed, "token has an empty signature") }
+            self.signingInput = Array(UnsafeRawBufferPointer(rebasing: bytes[..<dots.1]))
+        }
+    }
+
+    private static func decodeSegment(_ segment: UnsafeRawBufferPointer, name: String) throws(JWSError) -> [UInt8] {
         guard !segment.isEmpty || name == "signature" else { throw JWSError(.malformed, "token \(name) segment is empty") }
-        for byte in segment {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-                continue
-            default:
-                throw JWSError(.malformed, "token \(name) is not unpadded base64url")
-            }
-        }
-        do {
-            return try Base64.decodeURL(String(decoding: segment, as: UTF8.self))
-        } catch {
-            throw JWSError(.malformed, "token \(name) is not valid base64url")
+        switch Base64.decodeUnpaddedURL(segment) {
+        case .success(let bytes): return bytes
+        case .failure(.notInAlphabet): throw JWSError(.malformed, "token \(name) is not unpadded base64url")
+        case .failure(.truncated): throw JWSError(.malformed, "token \(name) is not valid base64url")
         }
     }
 
-    private static func parseObject(_ bytes: [UInt8], name: String) throws(JWSError) -> JSONNode {
-        let document: JSONDocument
+    private static func parseObject(_ bytes: [UInt8], name: String) throws(JWSError) -> JSONView.Value {
+        let view: JSONView
         do {
-            document = try JSONDocument.parse(bytes, limits: JSONLimits(maxDepth: 16))
+            view = try JSONView.parseOnThisThread(bytes, limits: limits)
         } catch {
-            let reason = (error as? JSONError)?.code == .duplicateKey ? "has a duplicate member" : "is not valid JSON"
+            let reason = error.code == .duplicateKey ? "has a duplicate member" : "is not valid JSON"
             throw JWSError(.malformed, "token \(name) \(reason)")
         }
-        guard document.rootNode.isObject else { throw JWSError(.malformed, "token \(name) is not a JSON object") }
-        return document.rootNode
+        guard view.root.isObject else { throw JWSError(.malformed, "token \(name) is not a JSON object") }
+        return view.root
     }
 
-    private static func algorithm(in header: JSONNode) throws(JWSError) -> JWSAlgorithm {
+    private static func algorithm(in header: JSONView.Value) throws(JWSError) -> JWSAlgorithm {
         guard let name = header["alg"]?.string else {
             throw JWSError(.malformed, "token header has no \"alg\" string")
         }
@@ -105,5 +139,13 @@ public struct JWSCompact: Sendable {
         }
         let shown = name.utf8.count <= 16 ? name : String(name.prefix(16)) + "…"
         throw JWSError(.algorithmNotAllowed, "token alg \"\(shown)\" is not supported; RS256 and ES256 are")
+    }
+
+    /// A Jansson tree of a value the view already accepted. Jansson accepts everything the view
+    /// does (the differential test in TokenGateJSONTests holds them to it), so the fallback to an
+    /// empty object is never taken; it is there so that reading a claim can never crash.
+    private static func document(_ value: JSONView.Value) -> JSONNode {
+        let parsed = value.withSourceBytes { try? JSONDocument.parse($0, limits: limits) }
+        return (parsed ?? JSON.object([]).document()).rootNode
     }
 }

@@ -10,10 +10,13 @@ public struct PrivateKey: Sendable {
     let key: EVPKey
     /// RSA or EC P-256; checked when the key is built, so every other method can rely on it.
     public let type: KeyType
+    /// A signing context made once with the key, copied per signature (``DigestTemplate``).
+    let signer: DigestTemplate?
 
     init(_ key: EVPKey) throws(KeyError) {
         self.key = key
         self.type = try key.keyType()
+        self.signer = DigestTemplate(key: key, .sign)
     }
 
     /// What to generate.
@@ -88,20 +91,34 @@ public struct PrivateKey: Sendable {
     /// Signs `message` with SHA-256: RSASSA-PKCS1-v1_5 for RSA, DER-encoded ECDSA for EC.
     /// JWS callers convert the ECDSA form with ``ECDSASignature``.
     public func signSHA256(_ message: [UInt8]) throws(KeyError) -> [UInt8] {
+        try message.withUnsafeBytes { input in Result { () throws(KeyError) in try signSHA256(input) } }.get()
+    }
+
+    /// ``signSHA256(_:)-([UInt8])`` of bytes in place (a JWS signing input being assembled).
+    public func signSHA256(_ message: UnsafeRawBufferPointer) throws(KeyError) -> [UInt8] {
+        let data = message.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        // EVP_PKEY_get_size is the largest signature the key makes (DER ECDSA varies in length).
+        let capacity = Int(EVP_PKEY_get_size(key.pointer))
+        guard capacity > 0 else { throw KeyError.openSSL(.internalFailure, "cannot size a signature") }
+        func sign(_ context: OpaquePointer) -> [UInt8]? {
+            var failed = false
+            let signature = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                var length = capacity
+                failed = EVP_DigestSign(context, buffer.baseAddress, &length, data, message.count) != 1
+                initialized = failed ? 0 : min(length, capacity)
+            }
+            return failed ? nil : signature
+        }
+        if let made = signer?.withCopy(sign) {
+            guard let made else { throw KeyError.openSSL(.internalFailure, "signing failed") }
+            return made
+        }
         guard let context = EVP_MD_CTX_new() else { throw KeyError.openSSL(.internalFailure, "cannot allocate a digest context") }
         defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestSignInit(context, nil, EVP_sha256(), nil, key.pointer) == 1 else {
+        guard EVP_DigestSignInit(context, nil, FetchedDigest.sha256.pointer, nil, key.pointer) == 1 else {
             throw KeyError.openSSL(.internalFailure, "cannot initialise signing")
         }
-        let result: [UInt8]? = message.withUnsafeBytes { input in
-            let data = input.baseAddress?.assumingMemoryBound(to: UInt8.self)
-            var length = 0
-            guard EVP_DigestSign(context, nil, &length, data, input.count) == 1 else { return nil }
-            var signature = [UInt8](repeating: 0, count: length)
-            guard EVP_DigestSign(context, &signature, &length, data, input.count) == 1 else { return nil }
-            return Array(signature.prefix(length))
-        }
-        guard let result else { throw KeyError.openSSL(.internalFailure, "signing failed") }
-        return result
+        guard let made = sign(context) else { throw KeyError.openSSL(.internalFailure, "signing failed") }
+        return made
     }
 }

@@ -12,11 +12,14 @@ public struct PublicKey: Sendable {
     public let type: KeyType
     /// DER `SubjectPublicKeyInfo`; kept because the kid and the PEM form are both derived from it.
     public let derSPKI: [UInt8]
+    /// A verification context made once with the key, copied per signature (``DigestTemplate``).
+    let verifier: DigestTemplate?
 
     init(_ key: EVPKey) throws(KeyError) {
         self.key = key
         self.type = try key.keyType()
         self.derSPKI = try key.publicKeyDER()
+        self.verifier = DigestTemplate(key: key, .verify)
     }
 
     /// Reads DER `SubjectPublicKeyInfo`.
@@ -50,14 +53,22 @@ public struct PublicKey: Sendable {
     /// Verifies a SHA-256 signature made by ``PrivateKey/signSHA256(_:)`` (PKCS1-v1_5 for RSA,
     /// DER ECDSA for EC). Returns false for any bad signature; never throws on client input.
     public func verifySHA256(signature: [UInt8], message: [UInt8]) -> Bool {
+        signature.withUnsafeBytes { signature in
+            message.withUnsafeBytes { message in verifySHA256(signature: signature, message: message) }
+        }
+    }
+
+    /// ``verifySHA256(signature:message:)-([UInt8],_)`` on bytes in place (a token's signing input).
+    public func verifySHA256(signature: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> Bool {
+        defer { ERR_clear_error() }
+        let sig = signature.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        let input = message.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        if let verdict = verifier?.withCopy({ EVP_DigestVerify($0, sig, signature.count, input, message.count) == 1 }) {
+            return verdict
+        }
         guard let context = EVP_MD_CTX_new() else { return false }
-        defer {
-            EVP_MD_CTX_free(context)
-            ERR_clear_error()
-        }
-        guard EVP_DigestVerifyInit(context, nil, EVP_sha256(), nil, key.pointer) == 1 else { return false }
-        return message.withUnsafeBytes { input in
-            EVP_DigestVerify(context, signature, signature.count, input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count) == 1
-        }
+        defer { EVP_MD_CTX_free(context) }
+        guard EVP_DigestVerifyInit(context, nil, FetchedDigest.sha256.pointer, nil, key.pointer) == 1 else { return false }
+        return EVP_DigestVerify(context, sig, signature.count, input, message.count) == 1
     }
 }

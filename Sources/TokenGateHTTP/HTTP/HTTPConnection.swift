@@ -8,9 +8,10 @@ import NIOHTTP1
 /// An ``RouteHandler/immediate(_:)`` route is answered inside `channelRead` of the request's last
 /// part: no task, no thread hop, the response written straight into the pipeline. A
 /// ``RouteHandler/waiting(_:)`` route runs in a task that prefers this event loop as executor;
-/// its answer is written back on the loop. NIO's `HTTPServerPipelineHandler` (before this one)
-/// holds back a pipelined request until the previous response is written, so responses keep
-/// request order and at most one request is in flight here.
+/// its answer is written back on the loop. An ``RouteHandler/immediateOrWaiting(now:otherwise:)``
+/// route is tried inline and goes to a task only when the inline attempt gives no answer. NIO's
+/// `HTTPServerPipelineHandler` (before this one) holds back a pipelined request until the previous
+/// response is written, so responses keep request order and at most one request is in flight here.
 ///
 /// Limits are checked as early as possible: the route, method, content type and a declared
 /// `content-length` when the head arrives; the running body size as it streams in.
@@ -109,22 +110,36 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
         case .immediate(let handler):
             respond(handler(serverRequest), for: request, context: context)
         case .waiting(let handler):
-            let loop = context.eventLoop
-            let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
-            let executor = self.executor ?? EventLoopTaskExecutor(loop)
-            self.executor = executor
-            Task(executorPreference: executor) {
-                let response = await handler(serverRequest)
-                loop.execute {
-                    let (this, context) = bound.value
-                    guard context.channel.isActive else { return }
-                    this.respond(response, for: request, context: context)
-                }
+            runInTask(handler, serverRequest, for: request, context: context)
+        case .immediateOrWaiting(let now, let otherwise):
+            if let response = now(serverRequest) {
+                respond(response, for: request, context: context)
+            } else {
+                runInTask(otherwise, serverRequest, for: request, context: context)
             }
         }
     }
 
-    private func respond(_ response: ServerResponse, for request: HTTPRequestInProgress, context: ChannelHandlerContext) {
+    /// Runs `handler` in a task that prefers this event loop and writes its answer back on the loop.
+    private func runInTask(
+        _ handler: @escaping @Sendable (ServerRequest) async -> ServerResponse, _ serverRequest: ServerRequest,
+        for request: HTTPRequestInProgress, context: ChannelHandlerContext
+    ) {
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
+        let executor = self.executor ?? EventLoopTaskExecutor(loop)
+        self.executor = executor
+        Task(executorPreference: executor) {
+            let response = await handler(serverRequest)
+            loop.execute {
+                let (this, context) = bound.value
+                guard context.channel.isActive else { return }
+                this.respond(response, for: request, context: context)
+            }
+        }
+    }
+
+    private func respond(_ response: consuming ServerResponse, for request: HTTPRequestInProgress, context: ChannelHandlerContext) {
         let close = !request.head.isKeepAlive || shared.isDraining()
         send(response, for: request, close: close ? .afterWriting : .no, context: context)
     }
@@ -138,8 +153,11 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
         case afterDiscardingTheBody
     }
 
-    private func send(_ response: ServerResponse, for request: HTTPRequestInProgress, close: Closing, context: ChannelHandlerContext) {
+    /// Takes the response (`consuming`): a handler's fresh headers are then extended in place
+    /// instead of being copied to add `content-length`.
+    private func send(_ response: consuming ServerResponse, for request: HTTPRequestInProgress, close: Closing, context: ChannelHandlerContext) {
         var headers = response.headers
+        response.headers = [:]  // `headers` is now the only reference to the handler's storage
         headers.replaceOrAdd(name: "content-length", value: String(response.body.readableBytes))
         if close != .no {
             headers.replaceOrAdd(name: "connection", value: "close")

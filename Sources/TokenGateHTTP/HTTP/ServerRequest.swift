@@ -27,6 +27,16 @@ public struct ServerRequest: Sendable {
 
     /// Splits a request target into path and query; a fragment (never sent by real clients) is dropped.
     static func split(_ uri: String) -> (path: String, query: String?) {
+        // An ASCII target without CR (every real one) splits on its bytes: each byte is then one
+        // character, so this finds what the character search below finds, without grapheme breaking.
+        let utf8 = uri.utf8
+        if utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) {
+            let end = utf8.firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
+            guard let mark = utf8[..<end].firstIndex(of: UInt8(ascii: "?")) else {
+                return (end == utf8.endIndex ? uri : String(uri[..<end]), nil)
+            }
+            return (String(uri[..<mark]), String(uri[uri.utf8.index(after: mark)..<end]))
+        }
         var target = Substring(uri)
         if let hash = target.firstIndex(of: "#") { target = target[..<hash] }
         guard let mark = target.firstIndex(of: "?") else { return (String(target), nil) }

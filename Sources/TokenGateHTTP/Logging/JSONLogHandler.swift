@@ -31,18 +31,29 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    private static let reserved: Set<String> = ["time", "level", "logger", "message"]
+    /// The four fixed fields, which metadata cannot overwrite (compared, not hashed: checked for
+    /// every key of every line).
+    private static func isReserved(_ key: String) -> Bool {
+        key == "time" || key == "level" || key == "logger" || key == "message"
+    }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         var line = LogLineEncoder()
-        line.field("time", string: Self.timestamp())
+        Self.withTimestamp { line.field("time", plain: $0) }
         line.field("level", string: event.level.rawValue)
         line.field("logger", string: label)
         line.field("message", string: event.message.description)
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !Self.reserved.contains(key) {
+        // Merged only when there is more than one source (a request's line usually has only its own).
+        let provided = metadataProvider?.get()
+        var merged: Logger.Metadata
+        if metadata.isEmpty, provided?.isEmpty ?? true {
+            merged = event.metadata ?? [:]
+        } else {
+            merged = metadata
+            if let provided { merged.merge(provided) { _, new in new } }
+            if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        }
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !Self.isReserved(key) {
             line.key(key)
             line.value(value)
         }
@@ -52,15 +63,44 @@ public struct JSONLogHandler: LogHandler {
 
     /// RFC 3339 UTC with milliseconds, from the real-time clock.
     static func timestamp() -> String {
+        withTimestamp { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with the timestamp's 24 ASCII bytes (`2026-05-01T10:00:00.123Z`), written into
+    /// a stack buffer: a log line per request should not cost a dozen small strings.
+    static func withTimestamp<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var seconds = now.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let year = Int(parts.tm_year) + 1900
         let millis = Int(now.tv_nsec / 1_000_000)
-        let ms = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(ms)Z"
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes
+        return withUnsafeMutableBytes(of: &text) { out in
+            func digits(_ value: Int, _ count: Int, at start: Int) {
+                var rest = value
+                for index in stride(from: start + count - 1, through: start, by: -1) {
+                    out[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+            }
+            digits(min(max(year, 0), 9999), 4, at: 0)
+            out[4] = UInt8(ascii: "-")
+            digits(Int(parts.tm_mon) + 1, 2, at: 5)
+            out[7] = UInt8(ascii: "-")
+            digits(Int(parts.tm_mday), 2, at: 8)
+            out[10] = UInt8(ascii: "T")
+            digits(Int(parts.tm_hour), 2, at: 11)
+            out[13] = UInt8(ascii: ":")
+            digits(Int(parts.tm_min), 2, at: 14)
+            out[16] = UInt8(ascii: ":")
+            digits(Int(parts.tm_sec), 2, at: 17)
+            out[19] = UInt8(ascii: ".")
+            digits(millis, 3, at: 20)
+            out[23] = UInt8(ascii: "Z")
+            return body(UnsafeRawBufferPointer(out))
+        }
     }
 
     /// Hands the line to the process's standard-error writer thread (``LogLineWriter``).

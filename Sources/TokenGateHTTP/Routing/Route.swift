@@ -13,6 +13,12 @@ public enum RouteHandler: Sendable {
     case immediate(@Sendable (ServerRequest) -> ServerResponse)
     /// Runs in a task whose executor preference is the connection's event loop.
     case waiting(@Sendable (ServerRequest) async -> ServerResponse)
+    /// Tries `now` on the event loop, as `immediate` would; when it returns nil (it would have
+    /// to wait for something), runs `otherwise` in a task, as `waiting` would. For handlers that
+    /// usually find what they need in memory but sometimes must ask another service: the common
+    /// case then costs no task and no thread hop. `now` must not block and must leave no trace
+    /// when it returns nil, since `otherwise` handles the same request from the start.
+    case immediateOrWaiting(now: @Sendable (ServerRequest) -> ServerResponse?, otherwise: @Sendable (ServerRequest) async -> ServerResponse)
 }
 
 /// One entry of the route table: an exact path and method, and what a body must look like.

@@ -40,6 +40,16 @@ public struct Router: Sendable {
         add(Route(method, path, accepting: acceptedContentTypes, handler: .waiting(handler)))
     }
 
+    /// Adds a route tried inline first and awaited only when that gives no answer (see
+    /// ``RouteHandler/immediateOrWaiting(now:otherwise:)``).
+    public mutating func add(
+        _ method: HTTPMethod, _ path: String, accepting acceptedContentTypes: [String]? = nil,
+        immediately now: @escaping @Sendable (ServerRequest) -> ServerResponse?,
+        otherwise: @escaping @Sendable (ServerRequest) async -> ServerResponse
+    ) {
+        add(Route(method, path, accepting: acceptedContentTypes, handler: .immediateOrWaiting(now: now, otherwise: otherwise)))
+    }
+
     /// Looks up `path` (already stripped of its query string).
     public func match(method: HTTPMethod, path: String) -> Match {
         guard let candidates = routes[path] else { return .notFound }

@@ -95,12 +95,18 @@ final class TLSConnection {
     }
 
     /// Decrypts everything OpenSSL can from the bytes received so far, appending to `plaintext`.
+    ///
+    /// Plaintext is never longer than the ciphertext it comes from, so the buffer grows by what
+    /// is waiting (in the BIO, or decrypted and not yet read), not by a fixed 16 KiB: a request
+    /// of a few KiB then costs one right-sized allocation instead of 16 KiB and a copy into 32.
+    /// Should the estimate fall short, the loop simply reads again.
     func read(into plaintext: inout ByteBuffer) -> Step {
         while true {
             ERR_clear_error()
             var count = 0
             var ok: Int32 = 0
-            plaintext.writeWithUnsafeMutableBytes(minimumWritableBytes: 16 * 1024) { out in
+            let waiting = Int(BIO_ctrl_pending(networkToTLS)) + Int(SSL_pending(ssl))
+            plaintext.writeWithUnsafeMutableBytes(minimumWritableBytes: max(waiting, 64)) { out in
                 ok = SSL_read_ex(ssl, out.baseAddress, out.count, &count)
                 return ok == 1 ? count : 0
             }

@@ -177,7 +177,8 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     public func flush(context: ChannelHandlerContext) {
         let writes = unflushed
-        unflushed = []
+        // Keeps the capacity the last flush needed: one allocation per flush, not one per doubling.
+        unflushed.removeAll(keepingCapacity: true)
         switch state {
         case .active:
             encrypt(writes, context: context)

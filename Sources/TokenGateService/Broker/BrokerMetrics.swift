@@ -18,8 +18,15 @@ import TokenGateHTTP
 /// Label values come from bounded sets: reasons from the broker's code, cluster names from the
 /// config, never from a request.
 public final class BrokerMetrics: Sendable {
+    /// Outcome and reason of an exchange: the counter every exchange bumps, keyed without
+    /// building an array per request.
+    private struct ExchangeKey: Hashable {
+        let outcome: String
+        let reason: String
+    }
+
     private struct State {
-        var exchanges: [[String]: UInt64] = [:]
+        var exchanges: [ExchangeKey: UInt64] = [:]
         var fetches: [[String]: UInt64] = [:]
         var reviews: [[String]: UInt64] = [:]
         var reviewLatency: [String: LatencyHistogram] = [:]
@@ -32,7 +39,8 @@ public final class BrokerMetrics: Sendable {
     public init() {}
 
     public func exchangeFinished(outcome: String, reason: String) {
-        state.withLock { $0.exchanges[[outcome, reason], default: 0] += 1 }
+        let key = ExchangeKey(outcome: outcome, reason: reason)
+        state.withLock { $0.exchanges[key, default: 0] += 1 }
     }
 
     public func jwksFetched(cluster: String, document: String, success: Bool) {
@@ -66,7 +74,7 @@ public final class BrokerMetrics: Sendable {
             }
         }
         counter("tokengate_token_exchanges_total", "RFC 8693 token exchanges, by outcome and reason.",
-                ["outcome", "reason"], s.exchanges)
+                ["outcome", "reason"], Dictionary(uniqueKeysWithValues: s.exchanges.map { ([$0.key.outcome, $0.key.reason], $0.value) }))
         counter("tokengate_broker_jwks_fetches_total", "Discovery and JWKS fetches from trusted clusters, by result.",
                 ["cluster", "document", "result"], s.fetches)
         counter("tokengate_broker_tokenreviews_total", "TokenReview calls to a cluster's API server (cache hits excluded), by result.",

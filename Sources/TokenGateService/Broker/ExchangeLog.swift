@@ -8,11 +8,17 @@ import TokenGateHTTP
 /// not set). Never contains a token.
 enum ExchangeLog {
     static func log(_ record: ExchangeAuditRecord, status: Int, latency: Duration, logger: Logger) {
-        var metadata: Logger.Metadata = [
-            "decision": "\(record.decision.rawValue)", "reason": "\(record.reason)", "http.status": "\(status)",
-            "latency_ms": "\(String(format: latency.inSeconds * 1000))", "client": "\(record.clientAddress)",
-        ]
-        func add(_ key: String, _ value: String?) { if let value { metadata[key] = "\(value)" } }
+        let level: Logger.Level = record.decision == .granted ? .info : .notice
+        guard logger.logLevel <= level else { return }
+        // Values as `.string` (no interpolation copies), in a table sized once.
+        var metadata: Logger.Metadata = [:]
+        metadata.reserveCapacity(20)
+        metadata["decision"] = .string(record.decision.rawValue)
+        metadata["reason"] = .string(record.reason)
+        metadata["http.status"] = .string(String(status))
+        metadata["latency_ms"] = .string(String(format: latency.inSeconds * 1000))
+        metadata["client"] = .string(record.clientAddress)
+        func add(_ key: String, _ value: String?) { if let value { metadata[key] = .string(value) } }
         add("error", record.error)
         add("detail", record.detail)
         add("cluster", record.cluster)
@@ -25,10 +31,12 @@ enum ExchangeLog {
         add("node_uid", record.nodeUID)
         add("subject_jti", record.subjectTokenID)
         add("issued_jti", record.issuedTokenID)
-        if !record.audiences.isEmpty { metadata["audience"] = "\(record.audiences.joined(separator: " "))" }
-        if let expiresAt = record.expiresAt { metadata["expires_at"] = "\(expiresAt)" }
+        if !record.audiences.isEmpty {
+            metadata["audience"] = .string(record.audiences.count == 1 ? record.audiences[0] : record.audiences.joined(separator: " "))
+        }
+        if let expiresAt = record.expiresAt { metadata["expires_at"] = .string(String(expiresAt)) }
         add("policy_rule", record.policyRule)
-        if let cached = record.tokenReviewCached { metadata["tokenreview_cached"] = "\(cached)" }
-        logger.log(level: record.decision == .granted ? .info : .notice, "token exchange", metadata: metadata)
+        if let cached = record.tokenReviewCached { metadata["tokenreview_cached"] = .string(cached ? "true" : "false") }
+        logger.log(level: level, "token exchange", metadata: metadata)
     }
 }

@@ -10,20 +10,22 @@ extension AuditCommand {
             shouldDisplay: false)
 
         @OptionGroup var store: AuditStoreOptions
-        @Option(help: "Events through the writer.") var events: Int = 100_000
-        @Option(help: "Events through the single-row path.") var single: Int = 2000
-        @Option(help: "Writer batch size.") var batchSize: Int = 500
+        @Option(help: "Events through the writer (0: skip).") var events: Int = 100_000
+        @Option(help: "Events through the single-row path (0: skip).") var single: Int = 2000
+        @Option(help: "Writer batch size (default: the writer's own).") var batchSize: Int?
         @Option(help: "Spool directory for the writer.") var spool: String = NSTemporaryDirectory() + "/tokengate-bench-spool"
 
         func run() async throws {
             let store = try store.open(create: true)
             let all = AuditBenchmark.events(count: events + single)
             let singleSeconds = try AuditBenchmark.singleRow(store: store, events: Array(all[events...]))
+            let batch = batchSize ?? AuditWriterConfiguration(spoolDirectory: spool).batchSize
             let result = try await AuditBenchmark.writer(store: store, events: Array(all[..<events]),
-                                                         spoolDirectory: spool, batchSize: batchSize)
+                                                         spoolDirectory: spool, batchSize: batch)
             let singleRate = singleSeconds > 0 ? Double(single) / singleSeconds : 0
             print("store=\(store.kindName) writer_events=\(result.events) writer_seconds=\(fmt(result.seconds)) "
                 + "writer_events_per_second=\(fmt(result.eventsPerSecond, 0)) overflowed=\(result.overflowed) "
+                + "batch_size=\(batch) batches=\(result.batches) cpu_seconds=\(fmt(result.cpuSeconds)) "
                 + "single_row_events=\(single) single_row_events_per_second=\(fmt(singleRate, 0)) "
                 + "ratio=\(fmt(singleRate > 0 ? result.eventsPerSecond / singleRate : 0, 1))")
             if result.stored != UInt64(result.events) {
@@ -45,6 +47,11 @@ enum AuditBenchmark {
         var seconds: Double
         var overflowed: UInt64
         var stored: UInt64
+        /// Store transactions the writer committed.
+        var batches: UInt64
+        /// CPU time of the whole process (user + system) while the writer ran: enqueueing and writing.
+        /// Unlike events/s it hardly moves when other work shares the machine.
+        var cpuSeconds: Double
         var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
     }
 
@@ -76,13 +83,15 @@ enum AuditBenchmark {
         writer.start()
         let clock = ContinuousClock()
         let start = clock.now
+        let cpuStart = cpuSeconds()
         for event in events { writer.enqueue(event) }
         await writer.flush()
         let elapsed = start.duration(to: clock.now)
+        let cpu = cpuSeconds() - cpuStart
         await writer.shutdown()
         let metrics = writer.metrics
         return WriterResult(events: events.count, seconds: seconds(elapsed), overflowed: metrics.overflowed,
-                            stored: metrics.stored)
+                            stored: metrics.stored, batches: metrics.batches, cpuSeconds: cpu)
     }
 
     /// The raw path without the writer: one `insert([event])` (one transaction) per event.
@@ -91,6 +100,18 @@ enum AuditBenchmark {
         let start = clock.now
         for event in events { try store.insert([event]) }
         return seconds(start.duration(to: clock.now))
+    }
+
+    /// User and system CPU time of this process so far.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        func secs(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return secs(usage.ru_utime) + secs(usage.ru_stime)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -27,7 +27,8 @@ extension AuditCommand {
                 + "writer_events_per_second=\(fmt(result.eventsPerSecond, 0)) overflowed=\(result.overflowed) "
                 + "batch_size=\(batch) batches=\(result.batches) cpu_seconds=\(fmt(result.cpuSeconds)) "
                 + "single_row_events=\(single) single_row_events_per_second=\(fmt(singleRate, 0)) "
-                + "ratio=\(fmt(singleRate > 0 ? result.eventsPerSecond / singleRate : 0, 1))")
+                + "ratio=\(fmt(singleRate > 0 ? result.eventsPerSecond / singleRate : 0, 1))"
+                + (store is SQLiteAuditStore ? " sqlite_settings=" + SQLiteAuditStore.connectionSettings.joined(separator: ",") : ""))
             if result.stored != UInt64(result.events) {
                 throw ValidationError("the writer stored \(result.stored) of \(result.events) events")
             }

@@ -32,7 +32,9 @@ public final class SQLiteAuditStore: AuditStore {
 
     private struct State {
         var connection: SQLiteConnection?
-        var insert: SQLiteStatement?
+        /// Prepared INSERTs by the number of rows they take.
+        var inserts: [Int: SQLiteStatement] = [:]
+        var rows = SQLiteRowBuffer()
     }
     private let state = Mutex(State())
 
@@ -102,26 +104,26 @@ public final class SQLiteAuditStore: AuditStore {
         try withConnection { connection, _ in try Self.version(connection) }
     }
 
+    /// Rows per INSERT execution: one statement run inserts this many events, so SQLite runs its
+    /// statement machinery once per 16 events rather than once per event (24 parameters a row,
+    /// 384 a statement, far below SQLite's limit of 999 in its oldest supported versions).
+    static let rowsPerStatement = 16
+
     @discardableResult
     public func insert(_ events: [AuditEvent]) throws -> Int {
         guard !events.isEmpty else { return 0 }
         return try withConnection { connection, state in
-            let statement: SQLiteStatement
-            if let cached = state.insert {
-                statement = cached
-            } else {
-                let markers = (1...AuditField.allCases.count).map { "?\($0)" }.joined(separator: ", ")
-                statement = try connection.prepare(
-                    "INSERT OR IGNORE INTO \(AuditSchema.table) (\(AuditSchema.columnList)) VALUES (\(markers))")
-                state.insert = statement
-            }
             try connection.execute("BEGIN IMMEDIATE")
             var inserted = 0
             do {
-                for event in events {
-                    try statement.bind(AuditField.allCases.map { $0.value(of: event) })
-                    _ = try statement.step()
+                var start = events.startIndex
+                while start < events.endIndex {
+                    let rows = min(Self.rowsPerStatement, events.endIndex - start)
+                    let statement = try Self.insertStatement(rows: rows, connection, &state)
+                    state.rows.encode(events[start..<(start + rows)])
+                    try state.rows.execute(statement)
                     inserted += connection.changes
+                    start += rows
                 }
                 try connection.execute("COMMIT")
             } catch {
@@ -130,6 +132,16 @@ public final class SQLiteAuditStore: AuditStore {
             }
             return inserted
         }
+    }
+
+    /// The prepared `INSERT OR IGNORE` for `rows` events, prepared on first use and kept.
+    private static func insertStatement(rows: Int, _ connection: SQLiteConnection, _ state: inout State) throws -> SQLiteStatement {
+        if let cached = state.inserts[rows] { return cached }
+        let row = "(" + Array(repeating: "?", count: SQLiteRowBuffer.fields.count).joined(separator: ", ") + ")"
+        let statement = try connection.prepare("INSERT OR IGNORE INTO \(AuditSchema.table) (\(AuditSchema.columnList)) VALUES "
+            + Array(repeating: row, count: rows).joined(separator: ", "))
+        state.inserts[rows] = statement
+        return statement
     }
 
     public func query(_ query: AuditQuery) throws -> [AuditEvent] {
@@ -182,7 +194,7 @@ public final class SQLiteAuditStore: AuditStore {
 
     public func close() {
         state.withLock { state in
-            state.insert = nil
+            state.inserts = [:]
             state.connection?.close()
             state.connection = nil
         }

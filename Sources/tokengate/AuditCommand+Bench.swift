@@ -75,7 +75,7 @@ enum AuditBenchmark {
     /// Enqueues all events as fast as possible and measures until the writer has stored them all.
     /// The queue is sized to hold them, so the number is the writer's drain rate, not the spool's.
     static func writer(store: any AuditStore, events: [AuditEvent], spoolDirectory: String,
-                       batchSize: Int = 500) async throws -> WriterResult {
+                       batchSize: Int) async throws -> WriterResult {
         var configuration = AuditWriterConfiguration(spoolDirectory: spoolDirectory)
         configuration.queueCapacity = events.count + 1
         configuration.batchSize = batchSize

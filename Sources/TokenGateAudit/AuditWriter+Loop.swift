@@ -12,11 +12,11 @@ extension AuditWriter {
         while true {
             // Sleep until an event arrives or the next replay or prune is due, never longer.
             let idle = state.idleSeconds(spoolWaiting: !spool.isEmpty, longest: Self.longestSleep)
-            let (batch, last) = queue.take(max: configuration.batchSize, idle: idle, fill: configuration.maxBatchDelay)
+            let (taken, last) = queue.take(max: configuration.batchSize, idle: idle, fill: configuration.maxBatchDelay)
             loopPasses.add(1, ordering: .relaxed)
-            if !batch.isEmpty {
-                write(batch, &state)
-                queue.complete(batch.count)
+            if !taken.isEmpty {
+                writeInBatches(taken, &state)
+                queue.recycle(taken)
             }
             if last { break }
             if queue.isStopping { continue }  // drain first; replay and prune wait for the next start
@@ -29,6 +29,24 @@ extension AuditWriter {
             }
         }
         logger.info("audit writer stopped", metadata: ["spool_bytes": "\(spool.bytes)"])
+    }
+
+    /// Everything one `take` handed over, in batches of at most `batchSize` events (one transaction
+    /// each), each completed as soon as it is durable so that flushes and producers see progress.
+    private func writeInBatches(_ events: [AuditEvent], _ state: inout LoopState) {
+        let size = max(1, configuration.batchSize)
+        if events.count <= size {
+            write(events, &state)
+            queue.complete(events.count)
+            return
+        }
+        var start = 0
+        while start < events.count {
+            let end = min(events.count, start + size)
+            write(Array(events[start..<end]), &state)
+            queue.complete(end - start)
+            start = end
+        }
     }
 
     /// A fresh batch: to the store when it may be tried, else to the spool.

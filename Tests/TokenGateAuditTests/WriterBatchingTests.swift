@@ -31,8 +31,9 @@ final class BatchRecordingStore: AuditStore {
     func close() { inner.close() }
 }
 
-/// How the writer cuts what it takes into store transactions: batches of at most `batchSize`, and a
-/// batch the store refuses halved until the bad events stand alone.
+/// How the writer cuts what it takes into store transactions: it takes everything queued at once
+/// and writes it in batches of at most `batchSize`, and a batch the store refuses is halved until
+/// the bad events stand alone.
 @Suite struct WriterBatchingTests {
     func configuration(_ dir: TemporaryDirectory, batchSize: Int) -> AuditWriterConfiguration {
         var configuration = AuditWriterConfiguration(spoolDirectory: dir.file("spool"))
@@ -46,6 +47,40 @@ final class BatchRecordingStore: AuditStore {
     func storedIDs(_ path: String) throws -> [String] {
         try run("/usr/bin/sqlite3", [path, "SELECT id FROM tokengate_audit_events ORDER BY id"])
             .split(separator: "\n").map(String.init)
+    }
+
+    @Test func aBacklogIsWrittenInBatchesOfAtMostTheBatchSize() async throws {
+        let dir = try TemporaryDirectory()
+        let store = BatchRecordingStore(try SQLiteAuditStore(path: dir.file("audit.db")))
+        let writer = try AuditWriter(store: store, configuration: configuration(dir, batchSize: 100))
+        let events = TrailGenerator.make(count: 1050)
+        // Queued before the writer starts: its first take is all 1050 at once.
+        for event in events { writer.enqueue(event) }
+        writer.start()
+        let running = Task { await writer.run() }
+        await writer.flush()
+        #expect(store.insertSizes == Array(repeating: 100, count: 10) + [50])
+        #expect(try storedIDs(dir.file("audit.db")) == events.map(\.id.text).sorted())
+        let metrics = writer.metrics
+        #expect(metrics.stored == 1050 && metrics.batches == 11 && metrics.queueDepth == 0)
+        await writer.shutdown()
+        await running.value
+    }
+
+    @Test func aFlushWaitsForEveryBatchOfAHandOff() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteAuditStore(path: dir.file("audit.db"))
+        let writer = try AuditWriter(store: store, configuration: configuration(dir, batchSize: 7))
+        writer.start()
+        let running = Task { await writer.run() }
+        for round in 0..<5 {
+            let events = TrailGenerator.make(count: 100, seed: UInt64(round))
+            for event in events { writer.enqueue(event) }
+            await writer.flush()
+            #expect(try store.count() == 100 * (round + 1))
+        }
+        await writer.shutdown()
+        await running.value
     }
 
     @Test func badEventsInALargeBatchAreIsolatedByHalving() async throws {
@@ -77,6 +112,30 @@ final class BatchRecordingStore: AuditStore {
         let rejected = try String(contentsOfFile: dir.file("spool/rejected/current.jsonl"), encoding: .utf8)
         let rejectedIDs = try rejected.split(separator: "\n").map { try AuditEvent.parse(line: Array($0.utf8)).id }
         #expect(rejectedIDs == bad.map(\.id))
+        await writer.shutdown()
+        await running.value
+    }
+
+    @Test func anOutageInsideAHandOffSpoolsTheRestAndReplaysItExactlyOnce() async throws {
+        let dir = try TemporaryDirectory()
+        let store = BatchRecordingStore(try SQLiteAuditStore(path: dir.file("audit.db")))
+        // Two batches of 256 go in, then the database is gone for the other ten and a half.
+        store.budget.store(2, ordering: .relaxed)
+        let writer = try AuditWriter(store: store, configuration: configuration(dir, batchSize: 256))
+        let events = TrailGenerator.make(count: 3200)
+        for event in events { writer.enqueue(event) }
+        writer.start()
+        let running = Task { await writer.run() }
+        await writer.flush()
+        #expect(try store.count() == 512)
+        #expect(writer.metrics.spooled == 3200 - 512 && writer.metrics.storeUp == false)
+        store.budget.store(.max, ordering: .relaxed)
+        // Replay runs in the background (in batches of 256 as well): wait, bounded, for the spool to empty.
+        for _ in 0..<600 where writer.metrics.spoolBytes > 0 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(writer.metrics.spoolBytes == 0)
+        #expect(try storedIDs(dir.file("audit.db")) == events.map(\.id.text).sorted())
+        let metrics = writer.metrics
+        #expect(metrics.replayed == 3200 - 512 && metrics.stored == 3200 && metrics.dropped == 0)
         await writer.shutdown()
         await running.value
     }

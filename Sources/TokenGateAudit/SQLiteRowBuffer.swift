@@ -18,7 +18,7 @@ struct SQLiteRowBuffer {
     private var bytes: [UInt8] = []
     private var slots: [Slot] = []
 
-    static let fields = AuditField.allCases
+    static let fields = AuditField.ordered
 
     /// Lays out `events`' values, replacing what the buffer held.
     mutating func encode(_ events: ArraySlice<AuditEvent>) {

@@ -15,6 +15,7 @@
 #   Writer and floor run ROUNDS times, alternating, each on fresh files; the median is printed.
 # PostgreSQL (loopback, fsync on, synchronous_commit on): psql's one-INSERT-per-transaction loop and
 #   all INSERTs in one transaction, TokenGate's single-row path, and the writer.
+# The spool: the same events appended as the writer does while the store is down.
 # The writer number is: enqueue N events as fast as possible, time until all are committed. CPU is
 # the process's user+system time over the same span (it moves far less than events/s when other
 # work shares the machine); `uptime` is printed before and after.
@@ -71,6 +72,9 @@ sqlite_loop=$(rate "$single" "$t0" "$t1")
 fresh_db "$work/single.db"
 raw=$("$bin" audit bench --db "$work/single.db" --events 0 --single "$single" --spool "$work/spool-single" 2>/dev/null \
   | field single_row_events_per_second)
+# The writer's path while the store is down: the same events as spool lines, a batch per fsync.
+spool_rate=$("$bin" audit bench --db "$work/single.db" --events 0 --single 0 --spool-events "$events" \
+  ${BATCH:+--batch-size "$BATCH"} --spool "$work/spool-only" 2>/dev/null | field spool_events_per_second || true)
 
 writer_rates=() writer_cpu=() floor_rates=() floor_cpu=() tuned_rates=() tuned_cpu=()
 for round in $(seq "$rounds"); do
@@ -107,6 +111,7 @@ echo "  floor: Python sqlite3, the writer's settings:       $tuned events/s   (r
 echo "         (${settings:-none})"
 echo "  TokenGate batch writer (sustained):                 $writer events/s   (rounds: ${writer_rates[*]}; CPU µs/event: $(per_event_us "$(median "${writer_cpu[@]}")" "$events"))"
 echo "  ratio writer / floor (default settings): $(ratio "$writer" "$floor"); writer / floor (writer's settings): $(ratio "$writer" "$tuned")"
+echo "TokenGate spool while the store is down (JSON lines, one fsync per batch): ${spool_rate:-n/a} events/s"
 
 # ---------- PostgreSQL ----------
 if [ "${POSTGRES:-1}" != 0 ]; then

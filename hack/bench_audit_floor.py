@@ -20,7 +20,7 @@ import time
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", required=True, help="the writer's database: the rows to insert")
-    parser.add_argument("--db", required=True, help="a fresh, migrated database to insert into")
+    parser.add_argument("--db", required=True, help="a migrated database without those rows to insert into")
     parser.add_argument("--batch", type=int, required=True, help="rows per transaction")
     parser.add_argument("--synchronous", default="FULL")
     parser.add_argument("--pragma", action="append", default=[], help="another PRAGMA, e.g. cache_size=-65536")
@@ -42,6 +42,7 @@ def main():
     sql = (f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) "
            f"VALUES ({', '.join('?' * len(columns))})")
 
+    before = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     wall, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(rows), args.batch):
         db.execute("BEGIN IMMEDIATE")
@@ -49,7 +50,7 @@ def main():
         db.execute("COMMIT")
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
 
-    stored = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    stored = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
     db.close()
     if stored != len(rows):
         sys.exit(f"the floor stored {stored} of {len(rows)} rows")

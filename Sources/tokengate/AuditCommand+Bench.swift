@@ -14,6 +14,8 @@ extension AuditCommand {
         @Option(help: "Events through the single-row path (0: skip).") var single: Int = 2000
         @Option(help: "Writer batch size (default: the writer's own).") var batchSize: Int?
         @Option(help: "Spool directory for the writer.") var spool: String = NSTemporaryDirectory() + "/tokengate-bench-spool"
+        @Option(help: "Events appended to a spool as the writer does while the store is down (0: skip).")
+        var spoolEvents: Int = 0
 
         func run() async throws {
             let store = try store.open(create: true)
@@ -23,11 +25,15 @@ extension AuditCommand {
             let result = try await AuditBenchmark.writer(store: store, events: Array(all[..<events]),
                                                          spoolDirectory: spool, batchSize: batch)
             let singleRate = singleSeconds > 0 ? Double(single) / singleSeconds : 0
+            let spoolSeconds = try AuditBenchmark.spool(events: AuditBenchmark.events(count: spoolEvents),
+                                                        directory: spool + "/bench-spool-only", batchSize: batch)
+            let spoolRate = spoolSeconds > 0 ? Double(spoolEvents) / spoolSeconds : 0
             print("store=\(store.kindName) writer_events=\(result.events) writer_seconds=\(fmt(result.seconds)) "
                 + "writer_events_per_second=\(fmt(result.eventsPerSecond, 0)) overflowed=\(result.overflowed) "
                 + "batch_size=\(batch) batches=\(result.batches) cpu_seconds=\(fmt(result.cpuSeconds)) "
                 + "single_row_events=\(single) single_row_events_per_second=\(fmt(singleRate, 0)) "
-                + "ratio=\(fmt(singleRate > 0 ? result.eventsPerSecond / singleRate : 0, 1))"
+                + "ratio=\(fmt(singleRate > 0 ? result.eventsPerSecond / singleRate : 0, 1)) "
+                + "spool_events=\(spoolEvents) spool_events_per_second=\(fmt(spoolRate, 0))"
                 + (store is SQLiteAuditStore ? " sqlite_settings=" + SQLiteAuditStore.connectionSettings.joined(separator: ",") : ""))
             if result.stored != UInt64(result.events) {
                 throw ValidationError("the writer stored \(result.stored) of \(result.events) events")
@@ -100,6 +106,22 @@ enum AuditBenchmark {
         let clock = ContinuousClock()
         let start = clock.now
         for event in events { try store.insert([event]) }
+        return seconds(start.duration(to: clock.now))
+    }
+
+    /// The writer's path while the store is down: batches appended to the spool as JSON lines,
+    /// each batch fsynced. Returns the seconds it took.
+    static func spool(events: [AuditEvent], directory: String, batchSize: Int) throws -> Double {
+        guard !events.isEmpty else { return 0 }
+        let spool = try AuditSpool(directory: directory)
+        let clock = ContinuousClock()
+        let start = clock.now
+        var index = 0
+        while index < events.count {
+            let end = min(events.count, index + batchSize)
+            try spool.append(Array(events[index..<end]), sync: true)
+            index = end
+        }
         return seconds(start.duration(to: clock.now))
     }
 

@@ -15,7 +15,7 @@ public final class SQLiteAuditStore: AuditStore {
     /// durable once SQLite has fsynced it to the WAL (`synchronous=FULL`), whatever these say.
     ///
     /// - `cache_size`: SQLite's default page cache is 2 MiB. The events table is eleven B-trees (the
-    ///   rows, the id key, ten query indexes); past ~40,000 events they outgrow it and every batch
+    ///   rows, the id key, nine query indexes); past ~40,000 events they outgrow it and every batch
     ///   read about four pages per event back from the kernel. 32 MiB is a ceiling, filled only as used.
     /// - `wal_autocheckpoint`: the default checkpoints once the WAL holds 1,000 pages (4 MiB). A
     ///   batch dirties more than that, so every commit was followed by a checkpoint: its pages

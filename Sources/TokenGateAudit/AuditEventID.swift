@@ -9,9 +9,16 @@ public struct AuditEventID: Sendable, Hashable, Comparable, CustomStringConverti
     public let text: String
 
     /// A fresh random id from the system's cryptographic generator.
+    ///
+    /// Two 64-bit draws, not sixteen 8-bit ones: each draw is a `getrandom` system call on Linux,
+    /// and every exchange and admission makes an id on its request path.
     public init() {
         var generator = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        for word in [generator.next(), generator.next()] as [UInt64] {
+            withUnsafeBytes(of: word) { bytes.append(contentsOf: $0) }
+        }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         self.text = AuditEventID.format(bytes)

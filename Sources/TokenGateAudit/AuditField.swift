@@ -17,6 +17,10 @@ enum AuditField: CaseIterable {
     case subjectJTI, issuedJTI, audience, issuedAt, expiresAt, clientAddress
     case requestUID, resourceKind, objectName, operation, patchSummary
 
+    /// `allCases`, made once: the synthesized property builds a new array on every call, and the
+    /// stores and the spool walk the fields once per event.
+    static let ordered = allCases
+
     var column: String {
         switch self {
         case .id: "id"
@@ -145,7 +149,7 @@ extension AuditEvent {
     /// Rebuilds an event from values in ``AuditField`` order (a database row), or nil when a
     /// required field is missing or malformed.
     init?(values: [AuditValue]) {
-        let fields = AuditField.allCases
+        let fields = AuditField.ordered
         guard values.count == fields.count,
               case .text(let idText) = values[0], let id = AuditEventID(idText),
               case .integer(let micros) = values[1],

@@ -4,15 +4,21 @@ import Foundation
 /// The bounded hand-off between request paths and the writer thread.
 ///
 /// `offer` takes a lock for a few instructions and never waits, so it is safe on an event loop.
-/// The writer thread blocks in `take` on a condition variable. Completion is counted in sequence
-/// numbers so `flush()` can wait for exactly the events offered before it was called.
+/// The writer thread blocks in `take` on a condition variable and leaves with everything queued in
+/// one swap of arrays: no event is copied, moved or released one at a time under the lock, so the
+/// lock is held as briefly when ten thousand events wait as when one does. Completion is counted
+/// in sequence numbers so `flush()` can wait for exactly the events offered before it was called.
 final class AuditQueue: @unchecked Sendable {
+    /// Events that may wait to be taken. The writer holds at most one hand-off besides (what it
+    /// took last, up to `capacity` events), so at most twice this many are in memory.
     let capacity: Int
     // All fields below are guarded by `condition`.
     private let condition = NSCondition()
-    private var ring: [AuditEvent?]
-    private var head = 0
-    private var count = 0
+    /// Offered and not yet taken, oldest first.
+    private var pending: [AuditEvent] = []
+    /// An empty array with the capacity of an earlier hand-off (see ``recycle(_:)``): the next
+    /// `take` puts it in place of `pending`, so neither side grows a buffer from scratch each batch.
+    private var spare: [AuditEvent] = []
     private var offered: UInt64 = 0
     private var completed: UInt64 = 0
     private var stopping = false
@@ -28,56 +34,60 @@ final class AuditQueue: @unchecked Sendable {
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
-        ring = Array(repeating: nil, count: self.capacity)
     }
 
     /// Adds the event if there is room; false when full (the caller spools it instead).
     func offer(_ event: AuditEvent) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        guard count < capacity, !closed else { return false }
-        ring[(head + count) % capacity] = event
-        count += 1
+        guard pending.count < capacity, !closed else { return false }
+        pending.append(event)
         offered += 1
-        if count == 1 || count == wanted { condition.signal() }
+        if pending.count == 1 || pending.count == wanted { condition.signal() }
         return true
     }
 
+    /// Events waiting to be taken.
     var depth: Int {
         condition.lock()
         defer { condition.unlock() }
-        return count
+        return pending.count
     }
 
-    /// Waits up to `idle` seconds for a first event, then up to `fill` seconds more for a full batch
-    /// of `max`, and takes at most `max`. Returns early when a flush or stop is requested. `last` is
-    /// true when stopping and nothing is left: the writer's final call.
+    /// Waits up to `idle` seconds for a first event, then up to `fill` seconds more for `max` of
+    /// them, and takes every queued event (possibly more than `max`: the writer splits them into
+    /// batches). Returns early when a flush or stop is requested. `last` is true when stopping and
+    /// nothing is left: the writer's final call. Give the array back with ``recycle(_:)``.
     func take(max: Int, idle: Double, fill: Double) -> (events: [AuditEvent], last: Bool) {
         condition.lock()
         defer { condition.unlock() }
         wanted = max
         var deadline = Date(timeIntervalSinceNow: idle)
-        while count == 0, !stopping, !urgent {
+        while pending.isEmpty, !stopping, !urgent {
             if !condition.wait(until: deadline) { break }
         }
-        if count > 0 && count < max {
+        if !pending.isEmpty && pending.count < max {
             deadline = Date(timeIntervalSinceNow: fill)
-            while count < max, !stopping, !urgent {
+            while pending.count < max, !stopping, !urgent {
                 if !condition.wait(until: deadline) { break }
             }
         }
         urgent = false
-        let taken = min(max, count)
-        var events: [AuditEvent] = []
-        events.reserveCapacity(taken)
-        for _ in 0..<taken {
-            if let event = ring[head] { events.append(event) }
-            ring[head] = nil
-            head = (head + 1) % capacity
-        }
-        count -= taken
-        if stopping && count == 0 { closed = true }
+        var events = spare
+        spare = []
+        swap(&events, &pending)
+        if stopping && pending.isEmpty { closed = true }
         return (events, closed)
+    }
+
+    /// Takes back an array `take` handed out, once its events are completed, to be filled again.
+    /// Its events are released here, before the lock is taken.
+    func recycle(_ events: consuming [AuditEvent]) {
+        var buffer = events
+        buffer.removeAll(keepingCapacity: true)
+        condition.lock()
+        if buffer.capacity > spare.capacity { swap(&buffer, &spare) }
+        condition.unlock()
     }
 
     /// Records that `n` taken events are durable (in the store or the spool) and wakes flushers.
@@ -152,12 +162,7 @@ final class AuditQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         var events: [AuditEvent] = []
-        for _ in 0..<count {
-            if let event = ring[head] { events.append(event) }
-            ring[head] = nil
-            head = (head + 1) % capacity
-        }
-        count = 0
+        swap(&events, &pending)
         return events
     }
 }

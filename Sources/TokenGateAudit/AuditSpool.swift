@@ -60,9 +60,15 @@ public final class AuditSpool: Sendable {
     public func append(_ events: [AuditEvent], sync: Bool = false) throws {
         guard !events.isEmpty else { return }
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(events.count * 768)
         for event in events {
-            bytes += event.json.serialized()
-            bytes.append(UInt8(ascii: "\n"))
+            // One writer per line (each line is a top-level value), all into the one buffer:
+            // dropping `bytes` while the writer has it keeps the buffer unshared, so it grows in place.
+            var writer = JSONWriter(into: bytes)
+            bytes = []
+            event.writeJSON(into: &writer)
+            writer.sink.append(UInt8(ascii: "\n"))
+            bytes = writer.sink
         }
         try state.withLock { state in
             if state.fd < 0 {

@@ -12,11 +12,11 @@ extension AuditWriter {
         while true {
             // Sleep until an event arrives or the next replay or prune is due, never longer.
             let idle = state.idleSeconds(spoolWaiting: !spool.isEmpty, longest: Self.longestSleep)
-            let (batch, last) = queue.take(max: configuration.batchSize, idle: idle, fill: configuration.maxBatchDelay)
+            let (taken, last) = queue.take(max: configuration.batchSize, idle: idle, fill: configuration.maxBatchDelay)
             loopPasses.add(1, ordering: .relaxed)
-            if !batch.isEmpty {
-                write(batch, &state)
-                queue.complete(batch.count)
+            if !taken.isEmpty {
+                writeInBatches(taken, &state)
+                queue.recycle(taken)
             }
             if last { break }
             if queue.isStopping { continue }  // drain first; replay and prune wait for the next start
@@ -31,6 +31,24 @@ extension AuditWriter {
         logger.info("audit writer stopped", metadata: ["spool_bytes": "\(spool.bytes)"])
     }
 
+    /// Everything one `take` handed over, in batches of at most `batchSize` events (one transaction
+    /// each), each completed as soon as it is durable so that flushes and producers see progress.
+    private func writeInBatches(_ events: [AuditEvent], _ state: inout LoopState) {
+        let size = max(1, configuration.batchSize)
+        if events.count <= size {
+            write(events, &state)
+            queue.complete(events.count)
+            return
+        }
+        var start = 0
+        while start < events.count {
+            let end = min(events.count, start + size)
+            write(Array(events[start..<end]), &state)
+            queue.complete(end - start)
+            start = end
+        }
+    }
+
     /// A fresh batch: to the store when it may be tried, else to the spool.
     private func write(_ batch: [AuditEvent], _ state: inout LoopState) {
         guard state.mayTryStore(at: .now) else {
@@ -40,9 +58,9 @@ extension AuditWriter {
         if let failed = insertOrIsolate(batch, &state) { spoolOrDrop(failed, sync: true) }
     }
 
-    /// Inserts a batch. A statement error (a malformed event) is isolated by retrying event by event,
-    /// so one bad event cannot block the rest. Returns the events that must be kept for later because
-    /// the store became unavailable, or nil when all were handled.
+    /// Inserts a batch. A statement error (a malformed event) is isolated by retrying the batch in
+    /// halves, so one bad event cannot block the rest. Returns the events that must be kept for
+    /// later because the store became unavailable, or nil when all were handled.
     private func insertOrIsolate(_ batch: [AuditEvent], _ state: inout LoopState) -> [AuditEvent]? {
         do {
             try timedInsert(batch)
@@ -50,22 +68,43 @@ extension AuditWriter {
             return nil
         } catch let error as AuditError where error.code == .statement {
             counters.writeErrors.add(1)
-            for (index, event) in batch.enumerated() {
-                do {
-                    try timedInsert([event])
-                } catch let error as AuditError where error.code == .statement {
-                    reject(event, error)
-                } catch {
-                    markDown(error, &state)
-                    return Array(batch[index...])
-                }
-            }
+            if let kept = isolate(batch, refused: error, &state) { return kept }
             markUp(&state)
             return nil
         } catch {
             markDown(error, &state)
             return batch
         }
+    }
+
+    /// Stores what it can of a batch the store refused as a whole, in order: a part that fails again
+    /// is halved until the refused events stand alone and go to ``reject(_:_:)``. One bad event
+    /// among n costs about 2·log2(n) transactions, not n (each an fsync), so large batches stay
+    /// cheap to repair. Returns the events not yet handled when the store became unavailable.
+    private func isolate(_ batch: [AuditEvent], refused: AuditError, _ state: inout LoopState) -> [AuditEvent]? {
+        // Parts still to insert, the next one last; each either failed as a whole already or is untried.
+        var parts: [Range<Int>] = []
+        func split(_ part: Range<Int>, _ error: AuditError) {
+            if part.count == 1 {
+                reject(batch[part.lowerBound], error)
+            } else {
+                let middle = part.lowerBound + part.count / 2
+                parts.append(middle..<part.upperBound)
+                parts.append(part.lowerBound..<middle)
+            }
+        }
+        split(batch.indices, refused)
+        while let part = parts.popLast() {
+            do {
+                try timedInsert(Array(batch[part]))
+            } catch let error as AuditError where error.code == .statement {
+                split(part, error)
+            } catch {
+                markDown(error, &state)
+                return Array(batch[part.lowerBound...])
+            }
+        }
+        return nil
     }
 
     private func timedInsert(_ events: [AuditEvent]) throws {

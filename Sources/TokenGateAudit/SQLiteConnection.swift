@@ -76,13 +76,15 @@ final class SQLiteConnection {
 
 /// One prepared statement; finalized when released.
 final class SQLiteStatement {
-    private let statement: OpaquePointer
-    private let connection: SQLiteConnection
+    let handle: OpaquePointer
+    let connection: SQLiteConnection
 
     init(_ statement: OpaquePointer, connection: SQLiteConnection) {
-        self.statement = statement
+        self.handle = statement
         self.connection = connection
     }
+
+    private var statement: OpaquePointer { handle }
 
     deinit { sqlite3_finalize(statement) }
 

@@ -198,34 +198,4 @@ extension AuditCommand {
             print("deleted \(deleted) events older than \(days) days")
         }
     }
-
-    struct Bench: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Measure the batch writer's sustained events/s against the single-row insert path (hack/bench-audit.sh).",
-            shouldDisplay: false)
-
-        @OptionGroup var store: AuditStoreOptions
-        @Option(help: "Events through the writer.") var events: Int = 100_000
-        @Option(help: "Events through the single-row path.") var single: Int = 2000
-        @Option(help: "Writer batch size.") var batchSize: Int = 500
-        @Option(help: "Spool directory for the writer.") var spool: String = NSTemporaryDirectory() + "/tokengate-bench-spool"
-
-        func run() async throws {
-            let store = try store.open(create: true)
-            let all = AuditBenchmark.events(count: events + single)
-            let singleSeconds = try AuditBenchmark.singleRow(store: store, events: Array(all[events...]))
-            let result = try await AuditBenchmark.writer(store: store, events: Array(all[..<events]),
-                                                         spoolDirectory: spool, batchSize: batchSize)
-            let singleRate = singleSeconds > 0 ? Double(single) / singleSeconds : 0
-            print("store=\(store.kindName) writer_events=\(result.events) writer_seconds=\(fmt(result.seconds)) "
-                + "writer_events_per_second=\(fmt(result.eventsPerSecond, 0)) overflowed=\(result.overflowed) "
-                + "single_row_events=\(single) single_row_events_per_second=\(fmt(singleRate, 0)) "
-                + "ratio=\(fmt(singleRate > 0 ? result.eventsPerSecond / singleRate : 0, 1))")
-            if result.stored != UInt64(result.events) {
-                throw ValidationError("the writer stored \(result.stored) of \(result.events) events")
-            }
-        }
-
-        func fmt(_ value: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", value) }
-    }
 }

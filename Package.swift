@@ -24,6 +24,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tokengate", targets: ["tokengate"]),
+        // For the fuzz package in Tests/Fuzz (it depends on this package by path).
+        .library(name: "TokenGateFuzzChecks", targets: ["TokenGateFuzzChecks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -108,7 +110,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // The invariants the fuzz targets (Tests/Fuzz) check; a test target replays their corpus and
+        // crash reproducers through the same code.
+        .target(
+            name: "TokenGateFuzzChecks",
+            dependencies: [
+                "TokenGateJSON", "TokenGateCrypto", "TokenGateWorkflow", "TokenGateAdmission", "TokenGateBroker",
+                "TokenGateKubeClient", .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
+
         // Tests
+        .testTarget(name: "TokenGateFuzzChecksTests", dependencies: ["TokenGateFuzzChecks"]),
         .testTarget(name: "TokenGateJSONTests", dependencies: ["TokenGateJSON"]),
         .testTarget(name: "TokenGateCryptoTests", dependencies: ["TokenGateCrypto", "TokenGateJSON"]),
         .testTarget(name: "TokenGateWorkflowTests", dependencies: ["TokenGateWorkflow"]),

@@ -20,5 +20,7 @@ status=${PIPESTATUS[0]}
 set -e
 [ "$status" -eq 0 ] || { echo "swift test failed (exit $status)"; exit "$status"; }
 
+hack/fuzz.sh --ci
+
 echo "== end-to-end (pytest)"
 python3 -m pytest -q Tests/e2e "$@"

@@ -73,11 +73,20 @@ public struct JWSCompact: Sendable {
                 throw JWSError(.malformed, "token \(name) is not unpadded base64url")
             }
         }
+        let decoded: [UInt8]
         do {
-            return try Base64.decodeURL(String(decoding: segment, as: UTF8.self))
+            decoded = try Base64.decodeURL(String(decoding: segment, as: UTF8.self))
         } catch {
             throw JWSError(.malformed, "token \(name) is not valid base64url")
         }
+        // The last character of a segment may carry unused low bits; text that sets them decodes
+        // to the same bytes, so one signature would stand for up to 16 token strings, each a
+        // different key for the TokenReview cache and a different token in the audit trail.
+        // RFC 4648 §3.5 lets a decoder refuse such text; every JWS encoder writes zeros there.
+        guard Base64.encodeURL(decoded).utf8.elementsEqual(segment) else {
+            throw JWSError(.malformed, "token \(name) is not canonical base64url (unused bits are set)")
+        }
+        return decoded
     }
 
     private static func parseObject(_ bytes: [UInt8], name: String) throws(JWSError) -> JSONNode {

@@ -48,9 +48,10 @@ for target in "${selected[@]}"; do
     # `tokengate`, whose main clashes with libFuzzer's. `--sanitize` makes SwiftPM link libFuzzer's
     # main instead of renaming the executable's entry point, and instruments the C targets; it hands
     # swiftc two separate -sanitize flags, of which only the last counts, hence the -Xswiftc that
-    # instruments the Swift modules for coverage too.
+    # instruments the Swift modules for coverage too. Without --disable-build-manifest-caching a
+    # source file added to the main package (a dependency here) is not seen until the manifest changes.
     nice -n 10 swift build --package-path Tests/Fuzz --scratch-path "$scratch" --product "fuzz-$target" \
-        --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address 2>&1 \
+        --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address --disable-build-manifest-caching 2>&1 \
         | grep -vE "Cannot export local symbol|^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Build)" || true
     [ -x "$scratch/debug/fuzz-$target" ] || { echo "building fuzz-$target failed" >&2; exit 1; }
 done

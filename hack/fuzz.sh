@@ -5,8 +5,8 @@
 #   hack/fuzz.sh --ci                   every target for FUZZ_CI_SECONDS (default 15) each, as hack/test.sh runs it
 #   hack/fuzz.sh --list                 the target names
 #
-# Targets (each an executable in Tests/Fuzz, its invariants in Sources/TokenGateFuzzChecks):
-#   json admission workflow jws exchange-form kube-answers config pem
+# Targets: one per directory Tests/Fuzz/Sources/fuzz-<target> (an LLVMFuzzerTestOneInput), its invariants
+# in Sources/TokenGateFuzzChecks: json admission workflow jws exchange-form kube-answers config pem.
 #
 # The fuzz package is built with the fuzzer and address sanitizers into .build-fuzz (gitignored).
 # Each target reads its committed seeds from Tests/Fuzz/Corpus/<target> and grows a working corpus
@@ -23,7 +23,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGETS=(json admission workflow jws exchange-form kube-answers config pem)
+mapfile -t TARGETS < <(find Tests/Fuzz/Sources -mindepth 1 -maxdepth 1 -type d -name 'fuzz-*' | sed 's|.*/fuzz-||' | sort)
 seconds=60
 selected=()
 case "${1:-}" in

@@ -6,14 +6,17 @@
 // where the invariants live so that the replay test (TokenGateFuzzChecksTests) runs the very
 // same code. Built by `hack/fuzz.sh` with the fuzzer and address sanitizers on every module:
 //
-//   swift build --package-path Tests/Fuzz --scratch-path .build-fuzz \
-//     -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address
+//   swift build --package-path Tests/Fuzz --scratch-path .build-fuzz --product fuzz-json \
+//     --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address
 //
 // This package is never a dependency of anything, so it is free to need those flags.
+import Foundation
 import PackageDescription
 
-/// Corpus and crash directories are named after these (`Tests/Fuzz/Corpus/<name>`).
-let targets = ["json", "admission", "workflow", "jws", "exchange-form", "kube-answers", "config", "pem"]
+/// One executable per directory `Sources/fuzz-<target>`, so a new target is a new directory (the
+/// target name also names its corpus and crash directories, `Tests/Fuzz/Corpus/<target>`).
+let targets = ((try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/Sources")) ?? [])
+    .filter { $0.hasPrefix("fuzz-") }.sorted()
 
 let package = Package(
     name: "tokengate-fuzz",
@@ -21,9 +24,9 @@ let package = Package(
     dependencies: [.package(name: "tokengate", path: "../..")],
     targets: targets.map { name in
         .executableTarget(
-            name: "fuzz-\(name)",
+            name: name,
             dependencies: [.product(name: "TokenGateFuzzChecks", package: "tokengate")],
-            path: "Sources/fuzz-\(name)",
+            path: "Sources/\(name)",
             // No main: libFuzzer's main drives LLVMFuzzerTestOneInput.
             swiftSettings: [.unsafeFlags(["-parse-as-library"])])
     }

@@ -35,6 +35,15 @@ struct FuzzReplayTests {
         }
     }
 
+    @Test("every fuzz executable has its check in FuzzTarget.all, and every check an executable")
+    func executablesMatchChecks() throws {
+        let sources = Self.fuzzDirectory.appendingPathComponent("Sources")
+        let executables = try FileManager.default.contentsOfDirectory(atPath: sources.path)
+            .filter { $0.hasPrefix("fuzz-") }.map { String($0.dropFirst("fuzz-".count)) }
+        #expect(Set(executables) == Set(FuzzTarget.all.map(\.name)))
+        #expect(Set(FuzzTarget.all.map(\.name)).count == FuzzTarget.all.count, "two targets share a name")
+    }
+
     @Test("every corpus and crash directory belongs to a target")
     func directoriesNameTargets() throws {
         let names = Set(FuzzTarget.all.map(\.name))

@@ -20,7 +20,11 @@ struct SignatureFastPathTests {
         // Hand-made corner cases: a leading zero byte (short r), a high bit (0x00 sign byte).
         let shortR = [UInt8](repeating: 0, count: 1) + [UInt8](repeating: 0x7F, count: 31) + [UInt8](repeating: 0x80, count: 32)
         let der = try #require(ECDSASignature.derFromRaw(shortR))
-        #expect(der == [0x30, 0x44, 0x02, 0x1F] + [UInt8](repeating: 0x7F, count: 31) + [0x02, 0x21, 0x00] + [UInt8](repeating: 0x80, count: 32))
+        // r: 31 bytes once its leading zero is dropped; s: 32 bytes behind a 0x00 sign byte.
+        let rPart: [UInt8] = [0x02, 0x1F] + [UInt8](repeating: 0x7F, count: 31)
+        let sPart: [UInt8] = [0x02, 0x21, 0x00] + [UInt8](repeating: 0x80, count: 32)
+        let expected: [UInt8] = [0x30, 0x44] + rPart + sPart
+        #expect(der == expected)
         var raw: [UInt8] = []
         try ECDSASignature.appendRaw(fromOwnDER: der, to: &raw)
         #expect(raw == shortR)

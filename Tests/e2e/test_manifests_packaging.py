@@ -156,9 +156,21 @@ def owning_package(path: str) -> str | None:
     return None
 
 
+SYSTEM_LOADER = "/lib64/ld-linux-x86-64.so.2"
+
+
 def binary() -> str:
+    """The built binary, when its libraries are this system's: the Containerfile's runtime stage
+    is checked against a binary built on Debian 12 itself. One linked against another root (a
+    toolchain from another Debian release run in a chroot, whose binaries name that root's loader)
+    loads other sonames from other packages, and says nothing about the image."""
     if not TOKENGATE_BIN.exists():
         pytest.skip(f"no binary at {TOKENGATE_BIN}: run swift build --product tokengate")
+    headers = subprocess.run(["readelf", "-l", str(TOKENGATE_BIN)], capture_output=True, text=True, check=True).stdout
+    loader = re.search(r"Requesting program interpreter: (\S+)\]", headers)
+    if loader and loader.group(1) != SYSTEM_LOADER:
+        pytest.skip(f"{TOKENGATE_BIN} loads through {loader.group(1)}, not this system's {SYSTEM_LOADER}: "
+                    "it was linked against another root, so its libraries are not what the image installs")
     return str(TOKENGATE_BIN)
 
 

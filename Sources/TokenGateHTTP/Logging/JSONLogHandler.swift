@@ -33,16 +33,12 @@ public struct JSONLogHandler: LogHandler {
 
     /// The four fixed fields, which metadata cannot overwrite (compared, not hashed: checked for
     /// every key of every line).
-    private static func isReserved(_ key: String) -> Bool {
+    static func isReserved(_ key: String) -> Bool {
         key == "time" || key == "level" || key == "logger" || key == "message"
     }
 
     public func log(event: LogEvent) {
-        var line = LogLineEncoder()
-        Self.withTimestamp { line.field("time", plain: $0) }
-        line.field("level", string: event.level.rawValue)
-        line.field("logger", string: label)
-        line.field("message", string: event.message.description)
+        var line = Self.start(level: event.level, label: label, message: event.message.description)
         // Merged only when there is more than one source (a request's line usually has only its own).
         let provided = metadataProvider?.get()
         var merged: Logger.Metadata
@@ -59,6 +55,29 @@ public struct JSONLogHandler: LogHandler {
         }
         if event.level >= .error { line.field("source", string: "\(event.file):\(event.line)") }
         write(line.finish())
+    }
+
+    /// The four fixed fields every line starts with.
+    private static func start(level: Logger.Level, label: String, message: String) -> LogLineEncoder {
+        var line = LogLineEncoder()
+        withTimestamp { line.field("time", plain: $0) }
+        line.field("level", string: level.rawValue)
+        line.field("logger", string: label)
+        line.field("message", string: message)
+        return line
+    }
+
+    /// ``Logger/log(level:_:orderedFields:)`` with this handler: the line encoded as the fields
+    /// arrive, byte for byte what ``log(event:)`` writes for the same fields as metadata. Declines
+    /// (false) when there is handler metadata or a provider to merge, or a level that adds the
+    /// source location: ``log(event:)`` handles those.
+    func logOrdered(level: Logger.Level, message: String, fill: (inout OrderedLogFields) -> Void) -> Bool {
+        guard metadata.isEmpty, metadataProvider == nil, level < .error else { return false }
+        var fields = OrderedLogFields(.line(Self.start(level: level, label: label, message: message)))
+        fill(&fields)
+        guard case .line(var line) = fields.storage else { return false }
+        write(line.finish())
+        return true
     }
 
     /// RFC 3339 UTC with milliseconds, from the real-time clock.

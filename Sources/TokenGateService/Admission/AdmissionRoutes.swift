@@ -27,25 +27,31 @@ public enum AdmissionRoutes {
     }
 
     static func log(_ outcome: AdmissionOutcome, endpoint: AdmissionEndpoint, latency: Duration, request: ServerRequest, logger: Logger) {
-        let latencyMS = String(format: latency.inSeconds * 1000)
         let client = request.remoteAddress?.ipAddress ?? "?"
+        // Keys in ascending order: the JSON handler writes the line as they come (OrderedLogFields).
         guard let record = outcome.record else {
-            logger.info("admission request refused", metadata: [
-                "endpoint": "\(endpoint.rawValue)", "http.status": "\(outcome.httpStatus)",
-                "latency_ms": "\(latencyMS)", "client": "\(client)",
-            ])
+            logger.log(level: .info, "admission request refused") { fields in
+                fields.add("client", client)
+                fields.add("endpoint", endpoint.rawValue)
+                fields.add("http.status", String(outcome.httpStatus))
+                fields.add("latency_ms", String(format: latency.inSeconds * 1000))
+            }
             return
         }
-        var metadata: Logger.Metadata = [
-            "endpoint": "\(endpoint.rawValue)", "uid": "\(record.uid)", "kind": "\(record.kind)",
-            "operation": "\(record.operation)", "decision": "\(record.decision.rawValue)",
-            "latency_ms": "\(latencyMS)", "dry_run": "\(record.dryRun)", "client": "\(client)",
-        ]
-        if let namespace = record.namespace { metadata["namespace"] = "\(namespace)" }
-        if let name = record.name { metadata["name"] = "\(name)" }
-        if !record.reason.isEmpty { metadata["reason"] = "\(record.reason)" }
-        if record.patchOperations > 0 { metadata["patch_ops"] = "\(record.patchOperations)" }
-        logger.info("admission", metadata: metadata)
+        logger.log(level: .info, "admission") { fields in
+            fields.add("client", client)
+            fields.add("decision", record.decision.rawValue)
+            fields.add("dry_run", record.dryRun ? "true" : "false")
+            fields.add("endpoint", endpoint.rawValue)
+            fields.add("kind", record.kind)
+            fields.add("latency_ms", String(format: latency.inSeconds * 1000))
+            fields.add("name", record.name)
+            fields.add("namespace", record.namespace)
+            fields.add("operation", record.operation)
+            fields.add("patch_ops", record.patchOperations > 0 ? String(record.patchOperations) : nil)
+            fields.add("reason", record.reason.isEmpty ? nil : record.reason)
+            fields.add("uid", record.uid)
+        }
     }
 }
 

@@ -9,34 +9,31 @@ import TokenGateHTTP
 enum ExchangeLog {
     static func log(_ record: ExchangeAuditRecord, status: Int, latency: Duration, logger: Logger) {
         let level: Logger.Level = record.decision == .granted ? .info : .notice
-        guard logger.logLevel <= level else { return }
-        // Values as `.string` (no interpolation copies), in a table sized once.
-        var metadata: Logger.Metadata = [:]
-        metadata.reserveCapacity(20)
-        metadata["decision"] = .string(record.decision.rawValue)
-        metadata["reason"] = .string(record.reason)
-        metadata["http.status"] = .string(String(status))
-        metadata["latency_ms"] = .string(String(format: latency.inSeconds * 1000))
-        metadata["client"] = .string(record.clientAddress)
-        func add(_ key: String, _ value: String?) { if let value { metadata[key] = .string(value) } }
-        add("error", record.error)
-        add("detail", record.detail)
-        add("cluster", record.cluster)
-        add("namespace", record.namespace)
-        add("service_account", record.serviceAccount)
-        add("service_account_uid", record.serviceAccountUID)
-        add("pod_name", record.podName)
-        add("pod_uid", record.podUID)
-        add("node_name", record.nodeName)
-        add("node_uid", record.nodeUID)
-        add("subject_jti", record.subjectTokenID)
-        add("issued_jti", record.issuedTokenID)
-        if !record.audiences.isEmpty {
-            metadata["audience"] = .string(record.audiences.count == 1 ? record.audiences[0] : record.audiences.joined(separator: " "))
+        // Keys in ascending order: the JSON handler writes the line as they come (OrderedLogFields).
+        logger.log(level: level, "token exchange") { fields in
+            if !record.audiences.isEmpty {
+                fields.add("audience", record.audiences.count == 1 ? record.audiences[0] : record.audiences.joined(separator: " "))
+            }
+            fields.add("client", record.clientAddress)
+            fields.add("cluster", record.cluster)
+            fields.add("decision", record.decision.rawValue)
+            fields.add("detail", record.detail)
+            fields.add("error", record.error)
+            fields.add("expires_at", record.expiresAt.map { String($0) })
+            fields.add("http.status", String(status))
+            fields.add("issued_jti", record.issuedTokenID)
+            fields.add("latency_ms", String(format: latency.inSeconds * 1000))
+            fields.add("namespace", record.namespace)
+            fields.add("node_name", record.nodeName)
+            fields.add("node_uid", record.nodeUID)
+            fields.add("pod_name", record.podName)
+            fields.add("pod_uid", record.podUID)
+            fields.add("policy_rule", record.policyRule)
+            fields.add("reason", record.reason)
+            fields.add("service_account", record.serviceAccount)
+            fields.add("service_account_uid", record.serviceAccountUID)
+            fields.add("subject_jti", record.subjectTokenID)
+            fields.add("tokenreview_cached", record.tokenReviewCached.map { $0 ? "true" : "false" })
         }
-        if let expiresAt = record.expiresAt { metadata["expires_at"] = .string(String(expiresAt)) }
-        add("policy_rule", record.policyRule)
-        if let cached = record.tokenReviewCached { metadata["tokenreview_cached"] = .string(cached ? "true" : "false") }
-        logger.log(level: level, "token exchange", metadata: metadata)
     }
 }

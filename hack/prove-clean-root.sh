@@ -11,7 +11,10 @@
 #      is patched, then `bash .ci/run` with CI=true.
 #
 #   sudo hack/prove-clean-root.sh            # logs in $WORK/*.log; exit 0 when both commands pass
-# Environment: WORK (default /work/clean-root-proof), BASE (default /work/clean-root-base).
+# Environment: WORK (default /work/clean-root-proof), BASE (default /work/clean-root-base),
+# TOOLCHAIN_EXTRA (space-separated directories a stand-in toolchain runs from besides /opt/swift,
+# e.g. the other Debian root whose Swift a wrapper at /opt/swift/usr/bin/swift chroots into;
+# bind-mounted read-write, since that toolchain builds there).
 #
 # Safety: the root holds bind mounts of host directories. Nothing is ever deleted while anything is
 # mounted below the root (checked with findmnt), deletion never crosses a file system
@@ -65,6 +68,10 @@ for dir in /opt/swift /opt/swift-packages; do
   mkdir -p "$R$dir"
   mount --bind "$dir" "$R$dir"
   mount -o remount,bind,ro "$R$dir"
+done
+for dir in ${TOOLCHAIN_EXTRA:-}; do
+  mkdir -p "$R$dir"
+  mount --bind "$dir" "$R$dir"
 done
 cp /etc/resolv.conf "$R/etc/"
 [ -f /etc/gitconfig ] && cp /etc/gitconfig "$R/etc/"

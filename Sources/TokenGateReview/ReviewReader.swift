@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: Apache-2.0
+import TokenGateAudit
+
+/// The review page's questions, asked of the trail: pure query → view-model code over
+/// ``AuditReadableStore``. Every call blocks on the database (run it off the event loops).
+///
+/// Each list is one aggregate query that SQLite and PostgreSQL plan on the trail's existing indexes
+/// (the time index for the range, `decision` for denials, `pod_uid` for a pod's timeline).
+public struct ReviewReader: Sendable {
+    public let store: any AuditReadableStore
+
+    public init(store: any AuditReadableStore) { self.store = store }
+
+    static let hour: Int64 = 3_600_000_000
+    static let day: Int64 = 24 * hour
+    /// Without `since`, the overview shows the last seven days.
+    static let defaultRange: Int64 = 7 * day
+    static let events = AuditTables.events
+
+    private func whereClause(_ filter: ReviewFilter, _ dialect: AuditSQLDialect, _ arguments: inout [AuditValue],
+                             extra: [String] = []) -> String {
+        let all = extra + filter.conditions(dialect, &arguments)
+        return all.isEmpty ? "" : " WHERE " + all.joined(separator: " AND ")
+    }
+
+    // MARK: Overview
+
+    public func overview(_ filter: ReviewFilter, now: AuditTime = .now()) throws -> ReviewOverview {
+        var filter = filter
+        let to = filter.until ?? now
+        let from = filter.since ?? AuditTime(microseconds: to.microseconds - Self.defaultRange)
+        filter.since = from
+        let bucket = to.microseconds - from.microseconds > 8 * Self.day ? Self.day : Self.hour
+        // One pass over the range: bucket, kind, decision and a short reason. An exchange's reason
+        // starts with its RFC 8693 error or policy word; the rest is per-request detail.
+        let rows = try store.read { dialect in
+            var arguments: [AuditValue] = []
+            let clause = whereClause(filter, dialect, &arguments)
+            let start = dialect.placeholder(arguments.count + 1)
+            arguments.append(.integer(from.microseconds))
+            let sql = """
+                SELECT (ts_us - \(start)) / \(bucket) AS b, kind, decision,
+                  CASE WHEN kind = 'admission' THEN reason ELSE \(dialect.firstWord("reason")) END AS why,
+                  count(*) FROM \(Self.events)\(clause) GROUP BY 1, 2, 3, 4
+                """
+            return (sql, arguments)
+        }
+        var exchanges: [Int64: [String: Int]] = [:]
+        var admissions: [Int64: [String: Int]] = [:]
+        for row in rows {
+            guard row.count == 5, let index = row[0].integer, let kind = row[1].text, let decision = row[2].text,
+                  let count = row[4].integer else { continue }
+            let why = row[3].text ?? ""
+            if kind == AuditEvent.Kind.admission.rawValue {
+                admissions[index, default: [:]][Self.admissionSeries(decision: decision, reason: why), default: 0] += Int(count)
+            } else {
+                exchanges[index, default: [:]][Self.exchangeSeries(decision: decision, reason: why), default: 0] += Int(count)
+            }
+        }
+        let buckets = Int((to.microseconds - from.microseconds + bucket - 1) / bucket)
+        func series(_ counts: [Int64: [String: Int]]) -> [ReviewBucket] {
+            (0..<Int64(max(buckets, 1))).map {
+                ReviewBucket(start: AuditTime(microseconds: from.microseconds + $0 * bucket), counts: counts[$0] ?? [:])
+            }
+        }
+        let (keys, keysNote) = signingKeys()
+        return ReviewOverview(
+            bucketMicros: bucket, from: from, to: to, exchanges: series(exchanges), admissions: series(admissions),
+            keys: keys, keysNote: keysNote, clusters: try clusters(filter))
+    }
+
+    static func exchangeSeries(decision: String, reason: String) -> String {
+        switch decision {
+        case AuditEvent.Decision.granted.rawValue: "issued"
+        case AuditEvent.Decision.denied.rawValue: "denied: " + (reason.isEmpty ? "no reason" : reason)
+        default: decision
+        }
+    }
+
+    /// Skips are grouped by their reason with names and parentheses cut off ("already projected").
+    static func admissionSeries(decision: String, reason: String) -> String {
+        switch decision {
+        case AuditEvent.Decision.patched.rawValue: return "projected"
+        case AuditEvent.Decision.denied.rawValue: return "denied"
+        default:
+            var short = Substring(reason)
+            if let cut = short.firstIndex(where: { $0 == "(" || $0 == ":" }) { short = short[..<cut] }
+            let words = short.split(separator: " ").prefix(4).joined(separator: " ")
+            return "skipped: " + (words.isEmpty ? "no reason" : words)
+        }
+    }
+
+    /// The published-keys ledger, when this database holds one.
+    func signingKeys() -> ([ReviewKey], String?) {
+        do {
+            let rows = try store.read { _ in
+                ("SELECT issuer, kid, publish_until, updated_at FROM \(AuditTables.publishedKeys) ORDER BY updated_at DESC, kid", [])
+            }
+            let keys = rows.compactMap { row -> ReviewKey? in
+                guard row.count == 4, let issuer = row[0].text, let kid = row[1].text, let until = row[2].integer,
+                      let updated = row[3].integer else { return nil }
+                return ReviewKey(issuer: issuer, keyID: kid, publishUntil: AuditTime(seconds: until),
+                                 refreshedAt: AuditTime(seconds: updated))
+            }
+            return (keys, nil)
+        } catch {
+            return ([], "this database has no published-keys ledger (the broker keeps it beside the trail when it signs)")
+        }
+    }
+
+    func clusters(_ filter: ReviewFilter) throws -> [ReviewCluster] {
+        var filter = filter
+        filter.cluster = nil
+        let rows = try store.read { dialect in
+            var arguments: [AuditValue] = []
+            let clause = whereClause(filter, dialect, &arguments, extra: ["kind = 'token_exchange'"])
+            return ("""
+                SELECT coalesce(cluster, ''), max(CASE WHEN decision = 'granted' THEN ts_us END), max(ts_us), count(*),
+                  CAST(sum(CASE WHEN decision = 'denied' THEN 1 ELSE 0 END) AS BIGINT)
+                FROM \(Self.events)\(clause) GROUP BY 1 ORDER BY 1
+                """, arguments)
+        }
+        return rows.compactMap { row in
+            guard row.count == 5, let last = row[2].integer, let count = row[3].integer else { return nil }
+            return ReviewCluster(
+                name: row[0].text ?? "", lastGranted: row[1].integer.map { AuditTime(microseconds: $0) },
+                lastSeen: AuditTime(microseconds: last), exchanges: Int(count), denied: Int(row[4].integer ?? 0))
+        }
+    }
+
+    // MARK: Coverage
+
+    /// Every workload admission saw, with its newest decision, by namespace.
+    /// - Parameter status: only workloads whose newest decision is this one.
+    public func coverage(_ filter: ReviewFilter, status: ReviewWorkload.Status? = nil) throws -> ReviewPage<ReviewWorkload> {
+        var filter = filter
+        filter.serviceAccount = nil  // admissions of workloads carry no ServiceAccount (their pods do)
+        let rows = try store.read { dialect in
+            var arguments: [AuditValue] = []
+            let clause = whereClause(filter, dialect, &arguments, extra: ["kind = 'admission'", "resource_kind <> 'ServiceAccount'"])
+            var outer = "rn = 1"
+            if let status {
+                let decision = switch status {
+                case .projected: "patched"
+                case .skipped: "allowed"
+                case .denied: "denied"
+                }
+                arguments.append(.text(decision))
+                outer += " AND decision = \(dialect.placeholder(arguments.count))"
+            }
+            return ("""
+                SELECT cluster, namespace, resource_kind, name, decision, reason, ts_us, n FROM (
+                  SELECT coalesce(cluster, '') AS cluster, coalesce(namespace, '') AS namespace,
+                    coalesce(resource_kind, '') AS resource_kind,
+                    coalesce(nullif(object_name, ''), pod_name, '') AS name, decision, coalesce(reason, '') AS reason, ts_us,
+                    row_number() OVER (PARTITION BY cluster, namespace, resource_kind, coalesce(nullif(object_name, ''), pod_name, '')
+                                       ORDER BY ts_us DESC, id DESC) AS rn,
+                    count(*) OVER (PARTITION BY cluster, namespace, resource_kind, coalesce(nullif(object_name, ''), pod_name, '')) AS n
+                  FROM \(Self.events)\(clause)) latest
+                WHERE \(outer) ORDER BY namespace, resource_kind, name, cluster\(filter.pageClause)
+                """, arguments)
+        }
+        return ReviewPage(rows.compactMap { row in
+            guard row.count == 8, let decision = row[4].text, let ts = row[6].integer else { return nil }
+            let status: ReviewWorkload.Status = switch decision {
+            case "patched": .projected
+            case "denied": .denied
+            default: .skipped
+            }
+            return ReviewWorkload(
+                cluster: row[0].text ?? "", namespace: row[1].text ?? "", kind: row[2].text ?? "", name: row[3].text ?? "",
+                status: status, reason: row[5].text ?? "", lastSeen: AuditTime(microseconds: ts), decisions: Int(row[7].integer ?? 0))
+        })
+    }
+
+    // MARK: Pods
+
+    /// Pods that exchanged tokens, the most recently active first.
+    public func pods(_ filter: ReviewFilter) throws -> ReviewPage<ReviewPod> {
+        let rows = try store.read { dialect in
+            var arguments: [AuditValue] = []
+            let clause = whereClause(filter, dialect, &arguments, extra: ["kind = 'token_exchange'", "pod_name IS NOT NULL"])
+            return ("""
+                SELECT coalesce(cluster, ''), coalesce(namespace, ''), pod_name, coalesce(pod_uid, ''), max(node_name),
+                  max(service_account),
+                  CAST(sum(CASE WHEN decision = 'granted' THEN 1 ELSE 0 END) AS BIGINT),
+                  CAST(sum(CASE WHEN decision = 'denied' THEN 1 ELSE 0 END) AS BIGINT),
+                  \(dialect.joinDistinct("CASE WHEN decision = 'granted' THEN audience END")),
+                  max(CASE WHEN decision = 'granted' THEN ts_us END), max(ts_us)
+                FROM \(Self.events)\(clause) GROUP BY 1, 2, 3, 4 ORDER BY 11 DESC, 3\(filter.pageClause)
+                """, arguments)
+        }
+        return ReviewPage(rows.compactMap { row in
+            guard row.count == 11, let name = row[2].text else { return nil }
+            let audiences = (row[8].text ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+            return ReviewPod(
+                cluster: row[0].text ?? "", namespace: row[1].text ?? "", name: name, uid: row[3].text ?? "",
+                node: row[4].text ?? "", serviceAccount: row[5].text ?? "", issued: Int(row[6].integer ?? 0),
+                denied: Int(row[7].integer ?? 0), audiences: Array(Set(audiences)).sorted(),
+                lastIssued: row[9].integer.map { AuditTime(microseconds: $0) })
+        })
+    }
+
+    /// One pod's events (admission and exchanges), newest first: by uid, or by name when it has none.
+    public func timeline(podUID: String?, podName: String?, filter: ReviewFilter) throws -> ReviewPage<AuditEvent> {
+        var query = AuditQuery(limit: (filter.page + 1) * ReviewFilter.pageSize + 1)
+        if let podUID, !podUID.isEmpty { query.podUID = podUID } else { query.podName = podName ?? "" }
+        query.namespace = filter.namespace
+        query.since = filter.since
+        query.until = filter.until
+        let events = try store.query(query).filter { filter.cluster == nil || $0.cluster == filter.cluster }
+        return ReviewPage(Array(events.dropFirst(filter.page * ReviewFilter.pageSize)))
+    }
+
+    // MARK: Denials
+
+    /// Denials grouped by kind, reason and ServiceAccount, the newest group first.
+    public func denialGroups(_ filter: ReviewFilter) throws -> ReviewPage<ReviewDenialGroup> {
+        let rows = try store.read { dialect in
+            var arguments: [AuditValue] = []
+            let clause = whereClause(filter, dialect, &arguments, extra: ["decision = 'denied'"])
+            return ("""
+                SELECT kind, CASE WHEN kind = 'admission' THEN coalesce(reason, '') ELSE \(dialect.firstWord("reason")) END,
+                  coalesce(namespace, ''), coalesce(service_account, ''), count(*), max(ts_us)
+                FROM \(Self.events)\(clause) GROUP BY 1, 2, 3, 4 ORDER BY 6 DESC\(filter.pageClause)
+                """, arguments)
+        }
+        return ReviewPage(rows.compactMap { row in
+            guard row.count == 6, let kind = row[0].text, let count = row[4].integer, let last = row[5].integer else { return nil }
+            return ReviewDenialGroup(
+                kind: kind, reason: row[1].text ?? "", namespace: row[2].text ?? "", serviceAccount: row[3].text ?? "",
+                count: Int(count), last: AuditTime(microseconds: last))
+        })
+    }
+
+    /// Denied events themselves, newest first, with their full detail.
+    public func denials(_ filter: ReviewFilter) throws -> ReviewPage<AuditEvent> {
+        var query = AuditQuery(limit: (filter.page + 1) * ReviewFilter.pageSize + 1)
+        query.decision = AuditEvent.Decision.denied.rawValue
+        query.namespace = filter.namespace
+        query.serviceAccount = filter.serviceAccount
+        query.since = filter.since
+        query.until = filter.until
+        let events = try store.query(query).filter { filter.cluster == nil || $0.cluster == filter.cluster }
+        return ReviewPage(Array(events.dropFirst(filter.page * ReviewFilter.pageSize)))
+    }
+
+    // MARK: Trace
+
+    /// What `tokengate audit trace` finds, for a pasted token (header.payload.signature) or a bare `jti`.
+    /// - Throws: ``AuditError`` `.badQuery` for a token that cannot be decoded or has no `jti`.
+    public func trace(_ input: String) throws -> ReviewTrace {
+        let text = input.trimmingCharacters(in: " \t\r\n")
+        var token: UnverifiedToken?
+        let jti: String
+        if text.contains(".") && text.split(separator: ".", omittingEmptySubsequences: false).count >= 3 {
+            let decoded = try UnverifiedToken(text)
+            guard let found = decoded.jti, !found.isEmpty else {
+                throw AuditError(.badQuery, "the token has no jti claim, so no audit record can name it")
+            }
+            token = decoded
+            jti = found
+        } else {
+            guard !text.isEmpty, text.utf8.count <= 256 else {
+                throw AuditError(.badQuery, "paste a token (header.payload.signature) or a jti of at most 256 bytes")
+            }
+            jti = text
+        }
+        var byIssued = AuditQuery(limit: 1000)
+        byIssued.issuedJTI = jti
+        let issuance = try store.query(byIssued).first { $0.kind == .tokenExchange }
+        var sameSource: [AuditEvent] = []
+        if let source = issuance?.subjectJTI {
+            var bySource = AuditQuery(limit: 1000)
+            bySource.subjectJTI = source
+            sameSource = try store.query(bySource)
+        }
+        var fromThis = AuditQuery(limit: 1000)
+        fromThis.subjectJTI = jti
+        return ReviewTrace(jti: jti, token: token, issuance: issuance, sameSource: sameSource,
+                           issuedFromThis: try store.query(fromThis))
+    }
+}
+
+extension AuditSQLDialect {
+    /// The text up to the first space of a nullable column ('' for NULL).
+    func firstWord(_ column: String) -> String {
+        switch self {
+        case .sqlite: "substr(coalesce(\(column), ''), 1, instr(coalesce(\(column), '') || ' ', ' ') - 1)"
+        case .postgres: "split_part(coalesce(\(column), ''), ' ', 1)"
+        }
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, set.contains(first) { slice.removeFirst() }
+        while let last = slice.last, set.contains(last) { slice.removeLast() }
+        return String(slice)
+    }
+}

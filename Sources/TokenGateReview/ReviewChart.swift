@@ -5,8 +5,30 @@ import TokenGateAudit
 /// nothing fetched. Series names (they come from the trail) are only ever text, escaped by the template.
 struct ReviewChart {
     static let width = 960.0, height = 240.0, left = 48.0, bottom = 28.0, top = 10.0
-    /// Fixed colours; a series keeps its colour by its rank in the legend.
-    static let palette = ["#2e7d32", "#c62828", "#ef6c00", "#6a1b9a", "#1565c0", "#00838f", "#ad1457", "#5d4037", "#757575"]
+    /// Fixed colours by meaning: green for tokens issued and workloads projected, reds for denials,
+    /// ambers for skips (static tokens), greys for the rest; within a family by rank in the legend.
+    static let families: [(prefix: String, colors: [String])] = [
+        ("issued", ["#2e7d32"]), ("projected", ["#2e7d32"]),
+        ("denied", ["#c62828", "#e57373", "#8e0000", "#ff8a80", "#ad1457"]),
+        ("skipped", ["#ef6c00", "#ffb300", "#8d6e63", "#ffcc80", "#f57f17"]),
+    ]
+    static let others = ["#546e7a", "#90a4ae", "#1565c0", "#6a1b9a"]
+    static let otherColor = "#bdbdbd"
+    /// At most this many series in the legend; the smallest of the rest are summed into "other".
+    static let maxSeries = 9
+
+    static func colors(for names: some Sequence<String>) -> [String: String] {
+        var used: [String: Int] = [:]
+        var result: [String: String] = [:]
+        for name in names {
+            let family = families.first { name.hasPrefix($0.prefix) }
+            let palette = family?.colors ?? others
+            let key = family?.prefix ?? ""
+            result[name] = palette[used[key, default: 0] % palette.count]
+            used[key, default: 0] += 1
+        }
+        return result
+    }
 
     struct Bar { var x, y, w, h: Double; var color: String; var title: String }
     struct Legend { var name: String; var color: String; var total: Int }
@@ -25,12 +47,12 @@ struct ReviewChart {
         var names = order.filter { totals[$0] != nil }
         names += totals.keys.filter { !order.contains($0) }.sorted { (totals[$0]!, $1) > (totals[$1]!, $0) }
         // More series than colours: the smallest are summed into "other".
-        let shown = names.prefix(Self.palette.count - 1)
-        let color = Dictionary(uniqueKeysWithValues: shown.enumerated().map { ($1, Self.palette[$0]) })
+        let shown = names.prefix(Self.maxSeries - 1)
+        let color = Self.colors(for: shown)
         let other = "other"
         legend = shown.map { Legend(name: $0, color: color[$0]!, total: totals[$0]!) }
         let otherTotal = names.dropFirst(shown.count).reduce(0) { $0 + totals[$1]! }
-        if otherTotal > 0 { legend.append(Legend(name: other, color: Self.palette.last!, total: otherTotal)) }
+        if otherTotal > 0 { legend.append(Legend(name: other, color: Self.otherColor, total: otherTotal)) }
         total = totals.values.reduce(0, +)
 
         let peak = max(1, buckets.map { $0.counts.values.reduce(0, +) }.max() ?? 1)
@@ -43,7 +65,7 @@ struct ReviewChart {
                 bucket.counts[name].map { (name, $0, color[name]!) }
             }
             let rest = bucket.counts.filter { !shown.contains($0.key) }.values.reduce(0, +)
-            if rest > 0 { stack.append((other, rest, Self.palette.last!)) }
+            if rest > 0 { stack.append((other, rest, Self.otherColor)) }
             for (name, count, fill) in stack {
                 let h = plotHeight * Double(count) / Double(peak)
                 y -= h

@@ -32,15 +32,15 @@ public struct ReviewKey: Sendable, Equatable {
     public var refreshedAt: AuditTime
 }
 
-/// One cluster as the trail knows it.
+/// One cluster as the trail knows it, over the overview's range.
 public struct ReviewCluster: Sendable, Equatable {
     public var name: String
-    /// Last exchange granted for one of its pods: its TokenReview and its JWKS check both passed then.
+    /// Last exchange granted for one of its pods (its TokenReview and its JWKS check both passed
+    /// then), when it is among the range's newest ``ReviewReader/grantWindow`` grants.
     public var lastGranted: AuditTime?
-    /// Last exchange of any outcome.
-    public var lastSeen: AuditTime
-    public var exchanges: Int
-    public var denied: Int
+    /// Last exchange refused or failed (denied, unavailable, error).
+    public var lastRefused: AuditTime?
+    public var refused: Int
 }
 
 /// One workload (the newest admission decision about it).

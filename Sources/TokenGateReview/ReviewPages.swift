@@ -48,8 +48,8 @@ public struct ReviewPages: Sendable {
             },
             "clusters": model.clusters.map { cluster -> [String: Any] in
                 ["name": cluster.name.isEmpty ? "(none recorded)" : cluster.name,
-                 "lastGranted": cluster.lastGranted?.rfc3339Seconds ?? "never",
-                 "lastSeen": cluster.lastSeen.rfc3339Seconds, "exchanges": cluster.exchanges, "denied": cluster.denied]
+                 "lastGranted": cluster.lastGranted?.rfc3339Seconds ?? "not among the newest \(ReviewReader.grantWindow) grants",
+                 "lastRefused": cluster.lastRefused?.rfc3339Seconds ?? "none", "refused": cluster.refused]
             },
         ]
         if let note = model.keysNote { content["keysNote"] = note }

@@ -31,31 +31,67 @@ public struct ReviewReader: Sendable {
         let from = filter.since ?? AuditTime(microseconds: to.microseconds - Self.defaultRange)
         filter.since = from
         let bucket = to.microseconds - from.microseconds > 8 * Self.day ? Self.day : Self.hour
-        // One pass over the range: bucket, kind, decision and a short reason. An exchange's reason
-        // starts with its RFC 8693 error or policy word; the rest is per-request detail.
-        let rows = try store.read { dialect in
+        let start = from.microseconds
+        // 1. Issued tokens and projected workloads per bucket: the bulk of a trail, counted from the
+        //    (decision, ts_us) index alone, without reading a row.
+        let bulk = try store.read { dialect in
             var arguments: [AuditValue] = []
-            let clause = whereClause(filter, dialect, &arguments)
-            let start = dialect.placeholder(arguments.count + 1)
-            arguments.append(.integer(from.microseconds))
-            let sql = """
-                SELECT (ts_us - \(start)) / \(bucket) AS b, kind, decision,
-                  CASE WHEN kind = 'admission' THEN reason ELSE \(dialect.firstWord("reason")) END AS why,
-                  count(*) FROM \(Self.events)\(clause) GROUP BY 1, 2, 3, 4
-                """
-            return (sql, arguments)
+            let clause = whereClause(filter, dialect, &arguments, extra: ["decision IN ('granted', 'patched')"])
+            return ("SELECT decision, (ts_us - \(start)) / \(bucket), count(*) FROM \(Self.events)\(clause) GROUP BY 1, 2",
+                    arguments)
+        }
+        // 2. Everything else (denials, skips, outages) with its short reason and cluster: found by the
+        //    same index, each row read. An exchange's reason starts with its RFC 8693 error or policy
+        //    word; the rest is per-request detail.
+        let rest = try store.read { dialect in
+            var arguments: [AuditValue] = []
+            let others = Self.otherDecisions.map { "'\($0)'" }.joined(separator: ", ")
+            let clause = whereClause(filter, dialect, &arguments, extra: ["decision IN (\(others))"])
+            return ("""
+                SELECT decision, (ts_us - \(start)) / \(bucket), kind,
+                  CASE WHEN kind = 'admission' THEN reason ELSE \(dialect.firstWord("reason")) END,
+                  coalesce(cluster, ''), count(*), max(ts_us) FROM \(Self.events)\(clause) GROUP BY 1, 2, 3, 4, 5
+                """, arguments)
         }
         var exchanges: [Int64: [String: Int]] = [:]
         var admissions: [Int64: [String: Int]] = [:]
-        for row in rows {
-            guard row.count == 5, let index = row[0].integer, let kind = row[1].text, let decision = row[2].text,
-                  let count = row[4].integer else { continue }
+        for row in bulk {
+            guard row.count == 3, let decision = row[0].text, let index = row[1].integer, let count = row[2].integer else { continue }
+            if decision == AuditEvent.Decision.patched.rawValue {
+                admissions[index, default: [:]]["projected", default: 0] += Int(count)
+            } else {
+                exchanges[index, default: [:]]["issued", default: 0] += Int(count)
+            }
+        }
+        var clusters: [String: ReviewCluster] = [:]
+        for row in rest {
+            guard row.count == 7, let decision = row[0].text, let index = row[1].integer, let kind = row[2].text,
+                  let count = row[5].integer, let last = row[6].integer.map(AuditTime.init(microseconds:)) else { continue }
             let why = row[3].text ?? ""
             if kind == AuditEvent.Kind.admission.rawValue {
                 admissions[index, default: [:]][Self.admissionSeries(decision: decision, reason: why), default: 0] += Int(count)
-            } else {
-                exchanges[index, default: [:]][Self.exchangeSeries(decision: decision, reason: why), default: 0] += Int(count)
+                continue
             }
+            exchanges[index, default: [:]][Self.exchangeSeries(decision: decision, reason: why), default: 0] += Int(count)
+            let name = row[4].text ?? ""
+            var cluster = clusters[name] ?? ReviewCluster(name: name, lastGranted: nil, lastRefused: last, refused: 0)
+            cluster.refused += Int(count)
+            cluster.lastRefused = max(cluster.lastRefused ?? last, last)
+            clusters[name] = cluster
+        }
+        // 3. Each cluster's last granted exchange, among the range's newest grants (newest first on
+        //    the same index, so this reads a bounded number of rows however large the trail).
+        let granted = try store.read { dialect in
+            var arguments: [AuditValue] = []
+            let clause = whereClause(filter, dialect, &arguments, extra: ["decision = 'granted'", "kind = 'token_exchange'"])
+            return ("""
+                SELECT c, max(ts_us) FROM (SELECT coalesce(cluster, '') AS c, ts_us FROM \(Self.events)\(clause)
+                  ORDER BY ts_us DESC LIMIT \(Self.grantWindow)) newest GROUP BY 1
+                """, arguments)
+        }
+        for row in granted {
+            guard row.count == 2, let name = row[0].text, let last = row[1].integer.map(AuditTime.init(microseconds:)) else { continue }
+            clusters[name, default: ReviewCluster(name: name, lastGranted: nil, lastRefused: nil, refused: 0)].lastGranted = last
         }
         let buckets = Int((to.microseconds - from.microseconds + bucket - 1) / bucket)
         func series(_ counts: [Int64: [String: Int]]) -> [ReviewBucket] {
@@ -66,8 +102,13 @@ public struct ReviewReader: Sendable {
         let (keys, keysNote) = signingKeys()
         return ReviewOverview(
             bucketMicros: bucket, from: from, to: to, exchanges: series(exchanges), admissions: series(admissions),
-            keys: keys, keysNote: keysNote, clusters: try clusters(filter))
+            keys: keys, keysNote: keysNote, clusters: clusters.values.sorted { $0.name < $1.name })
     }
+
+    /// Decisions other than `granted` and `patched` that the broker and the webhook record.
+    static let otherDecisions = ["denied", "allowed", "unavailable", "error"]
+    /// How many of the range's newest grants the clusters table looks at for "last granted".
+    public static let grantWindow = 20_000
 
     static func exchangeSeries(decision: String, reason: String) -> String {
         switch decision {
@@ -105,26 +146,6 @@ public struct ReviewReader: Sendable {
             return (keys, nil)
         } catch {
             return ([], "this database has no published-keys ledger (the broker keeps it beside the trail when it signs)")
-        }
-    }
-
-    func clusters(_ filter: ReviewFilter) throws -> [ReviewCluster] {
-        var filter = filter
-        filter.cluster = nil
-        let rows = try store.read { dialect in
-            var arguments: [AuditValue] = []
-            let clause = whereClause(filter, dialect, &arguments, extra: ["kind = 'token_exchange'"])
-            return ("""
-                SELECT coalesce(cluster, ''), max(CASE WHEN decision = 'granted' THEN ts_us END), max(ts_us), count(*),
-                  CAST(sum(CASE WHEN decision = 'denied' THEN 1 ELSE 0 END) AS BIGINT)
-                FROM \(Self.events)\(clause) GROUP BY 1 ORDER BY 1
-                """, arguments)
-        }
-        return rows.compactMap { row in
-            guard row.count == 5, let last = row[2].integer, let count = row[3].integer else { return nil }
-            return ReviewCluster(
-                name: row[0].text ?? "", lastGranted: row[1].integer.map { AuditTime(microseconds: $0) },
-                lastSeen: AuditTime(microseconds: last), exchanges: Int(count), denied: Int(row[4].integer ?? 0))
         }
     }
 

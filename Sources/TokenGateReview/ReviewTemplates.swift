@@ -65,8 +65,8 @@ enum ReviewTemplates {
         <h2>Clusters</h2>
         <p class="note">A granted exchange needed the cluster's TokenReview and its JWKS to succeed, so its time is the
         last moment both worked.</p>
-        <table id="clusters"><tr><th>cluster</th><th>last granted exchange</th><th>last exchange</th><th>exchanges</th><th>denied</th></tr>
-        {{#clusters}}<tr><td>{{name}}</td><td>{{lastGranted}}</td><td>{{lastSeen}}</td><td class="n">{{exchanges}}</td><td class="n">{{denied}}</td></tr>{{/clusters}}
+        <table id="clusters"><tr><th>cluster</th><th>last granted exchange</th><th>last refused or failed</th><th>refused or failed</th></tr>
+        {{#clusters}}<tr><td>{{name}}</td><td>{{lastGranted}}</td><td>{{lastRefused}}</td><td class="n">{{refused}}</td></tr>{{/clusters}}
         </table>
         """
 

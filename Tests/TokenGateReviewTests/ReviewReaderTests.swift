@@ -54,9 +54,10 @@ struct ReviewReaderTests {
         let clusters = try reader.overview(range).clusters
         #expect(clusters.map(\.name) == ["edge", "prod"])
         #expect(clusters[0].lastGranted == ReviewTrail.at(hours: 3.9))
+        #expect(clusters[0].lastRefused == nil)
         #expect(clusters[1].lastGranted == ReviewTrail.at(hours: 1.5))
-        #expect(clusters[1].lastSeen == ReviewTrail.at(hours: 3.7))
-        #expect(clusters[1].denied == 2)
+        #expect(clusters[1].lastRefused == ReviewTrail.at(hours: 3.7))
+        #expect(clusters[1].refused == 2)
     }
 
     @Test("coverage shows each workload's newest decision, filtered by status")

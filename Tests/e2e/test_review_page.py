@@ -180,10 +180,11 @@ def test_each_view_shows_what_the_trail_holds(filled_trail, browser, tmp_path):
             q("SELECT count(*) FROM tokengate_audit_events WHERE kind = 'admission'")[0][0]
         ledger = q("SELECT kid FROM tokengate_published_keys")
         assert [row[0] for row in table_rows(browser, "#keys")] == [kid for (kid,) in ledger] == [kid]
-        clusters = [[name or "(none recorded)", rfc3339(granted_at) if granted_at else "never", rfc3339(last), str(n), str(d)]
-                    for name, granted_at, last, n, d in q("""
-                        SELECT coalesce(cluster, ''), max(CASE WHEN decision = 'granted' THEN ts_us END), max(ts_us),
-                          count(*), sum(decision = 'denied')
+        clusters = [[name or "(none recorded)", rfc3339(granted_at) if granted_at else "not among the newest 20000 grants",
+                     rfc3339(refused_at) if refused_at else "none", str(refused)]
+                    for name, granted_at, refused_at, refused in q("""
+                        SELECT coalesce(cluster, ''), max(CASE WHEN decision = 'granted' THEN ts_us END),
+                          max(CASE WHEN decision <> 'granted' THEN ts_us END), sum(decision <> 'granted')
                         FROM tokengate_audit_events WHERE kind = 'token_exchange' GROUP BY 1 ORDER BY 1""")]
         assert table_rows(browser, "#clusters") == clusters
         assert [row[0] for row in clusters] == ["(none recorded)", "prod"], "a token from no known cluster has none"

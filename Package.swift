@@ -16,6 +16,8 @@
 //                                         waiting routes) and HTTPS client, limits, timeouts, routing, metrics
 //                                         primitives, logs, lifecycle; knows nothing of admission, broker, audit
 //   TokenGateKubeClient                   in-cluster/kubeconfig credentials, TokenReview, Pod, JWKS over HTTPS
+//   TokenGateReview                       the read-only review page over the audit trail: aggregates, HTML
+//                                         (Mustache, escaping), server-drawn SVG charts, CSV, loopback routes
 //   TokenGateService                      the composition: admission, broker and audit routes, cluster
 //                                         connections, reloads, and `serve` wired into one server
 //   tokengate                             the CLI: flags -> settings -> a command

@@ -17,9 +17,9 @@ extension AuditCommand {
                 loopback: reach it with `kubectl port-forward`, so that Kubernetes RBAC on pods/portforward \
                 in TokenGate's namespace decides who may look. It only reads the trail.
 
-              Example:
-                tokengate audit serve --db /var/lib/tokengate/audit.db --listen 127.0.0.1:8090
-              """)
+                Example:
+                  tokengate audit serve --db /var/lib/tokengate/audit.db --listen 127.0.0.1:8090
+                """)
 
         @OptionGroup var store: AuditStoreOptions
 

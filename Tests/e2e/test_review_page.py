@@ -286,3 +286,40 @@ def test_it_refuses_to_listen_beyond_loopback(tmp_path):
     result = run_tokengate("audit", "serve", "--db", tmp_path / "none.db", "--listen", "0.0.0.0:8090", check=False)
     assert result.returncode != 0
     assert "loopback" in result.stderr and "kubectl port-forward" in result.stderr
+
+
+def test_serve_shows_the_review_page_beside_the_webhook_when_asked(tokengate_server, tmp_path):
+    db = tmp_path / "audit.db"
+    server = tokengate_server("--audit-db", db, "--review-listen", "127.0.0.1:0", "--drain-seconds", "0")
+    deadline = time.monotonic() + 20
+    port = None
+    while port is None and time.monotonic() < deadline:
+        port = next((int(e["address"].rsplit(":", 1)[1]) for e in server.logs() if e.get("message") == "review page listening"), None)
+        time.sleep(0.05)
+    assert port, server.log_text()
+    assert port != server.port
+    review = copy.deepcopy(admission_fixture())
+    review["request"]["uid"] = "review-live"
+    status, _, _ = server.request("POST", "/mutate", body=json.dumps(review).encode(), headers={"Content-Type": "application/json"})
+    assert status == 200
+    name = review["request"]["name"]
+    shown = []
+    while time.monotonic() < deadline + 20 and name not in shown:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/coverage.csv")
+        response = conn.getresponse()
+        assert response.status == 200 and response.getheader("content-security-policy").startswith("default-src 'none'")
+        shown = [row["name"] for row in csv.DictReader(io.StringIO(response.read().decode()))]
+        conn.close()
+        time.sleep(0.2)
+    assert name in shown, "the page reads what the running server's writer stored"
+    server.signal(signal.SIGTERM)
+    assert server.wait(timeout=30) == 0
+
+
+def test_serve_refuses_a_review_page_beyond_loopback_or_without_a_trail(tmp_path, certs):
+    base = ["serve", "--tls-cert", certs.cert, "--tls-key", certs.key]
+    wide = run_tokengate(*base, "--audit-db", tmp_path / "a.db", "--review-listen", "0.0.0.0:8090", check=False)
+    assert wide.returncode != 0 and "loopback" in wide.stderr
+    bare = run_tokengate(*base, "--review-listen", "127.0.0.1:8090", check=False)
+    assert bare.returncode != 0 and "--audit-db" in bare.stderr

@@ -17,11 +17,12 @@ public final class LoopbackHTTPServer: Sendable {
     public let limits: HTTPLimits
     public let responseHeaders: HTTPHeaders
     private let logger: Logger
+    private let listeningMessage: String
     private let registry = ConnectionRegistry()
 
     /// - Throws: ``LoopbackOnlyError`` when `host` is not a loopback address.
     public init(host: String, port: Int, router: Router, limits: HTTPLimits = HTTPLimits(),
-                responseHeaders: HTTPHeaders = [:], logger: Logger) throws {
+                responseHeaders: HTTPHeaders = [:], logger: Logger, listeningMessage: String = "listening") throws {
         guard Self.isLoopback(host) else { throw LoopbackOnlyError(host: host) }
         self.host = host
         self.port = port
@@ -29,6 +30,7 @@ public final class LoopbackHTTPServer: Sendable {
         self.limits = limits
         self.responseHeaders = responseHeaders
         self.logger = logger
+        self.listeningMessage = listeningMessage
     }
 
     /// True for `localhost`, 127.0.0.0/8 and `::1`.
@@ -68,7 +70,7 @@ public final class LoopbackHTTPServer: Sendable {
             }
             .bind(host: host, port: port).get()
         guard let address = listener.localAddress else { throw TLSError("the listener has no local address") }
-        logger.info("listening", metadata: [
+        logger.info("\(listeningMessage)", metadata: [
             "transport": "plain HTTP, loopback only",
             "address": "\(address.ipAddress ?? host):\(address.port ?? 0)",
             "routes": "\(router.table.map { "\($0.method.rawValue) \($0.path)" }.joined(separator: ", "))",

@@ -70,7 +70,7 @@ public struct ReviewFilter: Sendable, Equatable {
         var pairs: [(String, String)] = []
         func add(_ key: String, _ value: String?) {
             if let change = changes[key] {
-                if let change, !change.isEmpty { pairs.append((key, change)) }
+                if let change, !change.isEmpty, !(key == "page" && change == "0") { pairs.append((key, change)) }
             } else if let value, !value.isEmpty {
                 pairs.append((key, value))
             }

@@ -56,6 +56,32 @@ struct ReviewPagesTests {
         #expect(!html.contains("style=\""))
     }
 
+    @Test("lists page by 100 rows, and the page links to its neighbours with the filters kept")
+    func paging() throws {
+        let trail = try ReviewTrail()
+        try trail.store.insert((0..<250).map { index in
+            trail.exchange(.granted, hours: Double(index) / 100, pod: "pod-\(index)", uid: "uid-\(index)", namespace: "paged")
+        })
+        let pages = try ReviewPages(reader: ReviewReader(store: trail.store))
+        var filter = ReviewFilter(query: "namespace=paged&since=2026-11-30")
+        let first = try pages.reader.pods(filter)
+        #expect(first.rows.count == 100)
+        #expect(first.hasNext)
+        #expect(first.rows.first?.name == "pod-249", "the most recently active first")
+        filter.page = 2
+        let last = try pages.reader.pods(filter)
+        #expect(last.rows.count == 50)
+        #expect(!last.hasNext)
+        #expect(last.rows.last?.name == "pod-0")
+        filter.page = 1
+        let html = try pages.pods(filter)
+        #expect(html.contains("href=\"/pods?namespace=paged&amp;since=2026-11-30\""))  // previous: page 0
+        #expect(html.contains("href=\"/pods?namespace=paged&amp;since=2026-11-30&amp;page=2\""))
+        #expect(html.contains("href=\"/pods.csv?namespace=paged&amp;since=2026-11-30&amp;page=1\"") == false)
+        let csv = try pages.podsCSV(filter)
+        #expect(csv.split(separator: "\r\n").count == 101, "a header and one page of rows")
+    }
+
     @Test("CSV quotes every field, doubles quotes and disarms formulas")
     func csv() {
         let text = ReviewCSV.render(header: ["a", "b"], rows: [["=HYPERLINK(\"x\")", "line\nbreak, \"q\""], ["-1", "@SUM"]])

@@ -78,9 +78,10 @@ extension ReviewReader {
         var query = AuditQuery(limit: (filter.page + 1) * ReviewFilter.pageSize + 1)
         if let podUID, !podUID.isEmpty { query.podUID = podUID } else { query.podName = podName ?? "" }
         query.namespace = filter.namespace
+        query.cluster = filter.cluster
         query.since = filter.since
         query.until = filter.until
-        let events = try store.query(query).filter { filter.cluster == nil || $0.cluster == filter.cluster }
+        let events = try store.query(query)
         return ReviewPage(Array(events.dropFirst(filter.page * ReviewFilter.pageSize)))
     }
 
@@ -110,10 +111,11 @@ extension ReviewReader {
         var query = AuditQuery(limit: (filter.page + 1) * ReviewFilter.pageSize + 1)
         query.decision = AuditEvent.Decision.denied.rawValue
         query.namespace = filter.namespace
+        query.cluster = filter.cluster
         query.serviceAccount = filter.serviceAccount
         query.since = filter.since
         query.until = filter.until
-        let events = try store.query(query).filter { filter.cluster == nil || $0.cluster == filter.cluster }
+        let events = try store.query(query)
         return ReviewPage(Array(events.dropFirst(filter.page * ReviewFilter.pageSize)))
     }
 }

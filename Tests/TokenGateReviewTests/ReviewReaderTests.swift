@@ -99,6 +99,11 @@ struct ReviewReaderTests {
         ])
         let events = try reader.denials(range).rows
         #expect(events.count == 3)
+        var edge = range
+        edge.cluster = "edge"
+        #expect(try reader.denials(edge).rows.isEmpty, "the cluster filter reaches the event list too")
+        edge.cluster = "prod"
+        #expect(try reader.denials(edge).rows.map { $0.podName ?? $0.objectName ?? "" } == ["job-9", "web-1", "bad"])
         #expect(events[0].reason == "access_denied by policy rule r1: no")
     }
 

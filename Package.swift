@@ -16,6 +16,8 @@
 //                                         waiting routes) and HTTPS client, limits, timeouts, routing, metrics
 //                                         primitives, logs, lifecycle; knows nothing of admission, broker, audit
 //   TokenGateKubeClient                   in-cluster/kubeconfig credentials, TokenReview, Pod, JWKS over HTTPS
+//   TokenGateReview                       the read-only review page over the audit trail: aggregates, HTML
+//                                         (Mustache, escaping), server-drawn SVG charts, CSV, loopback routes
 //   TokenGateService                      the composition: admission, broker and audit routes, cluster
 //                                         connections, reloads, and `serve` wired into one server
 //   tokengate                             the CLI: flags -> settings -> a command
@@ -36,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // The review page's HTML: templates whose every {{value}} is HTML-escaped, attributes included.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // C boundary
@@ -117,13 +121,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // The read-only review page over the audit trail: aggregates, HTML (Mustache), SVG charts, CSV
+        .target(
+            name: "TokenGateReview",
+            dependencies: [
+                "TokenGateAudit", "TokenGateHTTP", "TokenGateCrypto", "TokenGateJSON",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+
         // CLI
         .executableTarget(
             name: "tokengate",
             dependencies: [
                 "TokenGateService", "TokenGateHTTP", "TokenGateAdmission", "TokenGateWorkflow", "TokenGateCrypto",
                 "TokenGateJSON", "TokenGateAudit", "TokenGateKubeClient",
-                "TokenGateBroker",
+                "TokenGateBroker", "TokenGateReview",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -135,6 +150,7 @@ let package = Package(
         .testTarget(name: "TokenGateWorkflowTests", dependencies: ["TokenGateWorkflow"]),
         .testTarget(name: "TokenGateAdmissionTests", dependencies: ["TokenGateAdmission", "TokenGateJSON"]),
         .testTarget(name: "TokenGateAuditTests", dependencies: ["TokenGateAudit", "TokenGateJSON"]),
+        .testTarget(name: "TokenGateReviewTests", dependencies: ["TokenGateReview", "TokenGateAudit", "TokenGateHTTP"]),
         .testTarget(name: "TokenGateKubeClientTests", dependencies: ["TokenGateKubeClient", "TokenGateJSON"]),
         // The server as a whole: TLS/HTTP layer and the service composed on it, with real clients
         // on loopback.

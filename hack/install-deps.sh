@@ -32,7 +32,9 @@ kubectl_ok() {
 # curl is not a build dependency: it is how the README (and hack/send-review.sh) talk to the server.
 build_pkgs=(pkg-config libssl-dev libjansson-dev libsimdjson-dev libsqlite3-dev libpq-dev openssl ca-certificates curl)
 # golang-go builds hack/peer/go-webhook, the benchmark's Go peer, whose patch a test checks against TokenGate's.
-test_pkgs=(curl python3 python3-pip postgresql wrk nginx-light sqlite3 procps iproute2 binutils git golang-go)
+# chromium and chromium-driver: the review page's e2e test (test_review_page.py) reads it in a real headless browser.
+test_pkgs=(curl python3 python3-pip postgresql wrk nginx-light sqlite3 procps iproute2 binutils git golang-go
+           chromium chromium-driver)
 
 missing=()
 for p in "${build_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -49,10 +51,11 @@ fi
 if [ "$want_test" = 1 ]; then
   # Python test clients: pytest drives the e2e suite; jsonpatch, cryptography and joserfc are the
   # independent implementations that check TokenGate's patches and tokens; kubernetes-validate checks manifests
-  # against the Kubernetes OpenAPI schemas and cel-python evaluates the webhooks' matchConditions.
+  # against the Kubernetes OpenAPI schemas and cel-python evaluates the webhooks' matchConditions;
+  # selenium drives Debian's chromium (through chromium-driver) for the review page's test.
   # Each entry is "pip-requirement:import-name".
   py_pkgs=(pytest:pytest jsonpatch:jsonpatch cryptography:cryptography joserfc:joserfc pyyaml:yaml
-           kubernetes-validate==1.37.0:kubernetes_validate cel-python==0.5.0:celpy)
+           kubernetes-validate==1.37.0:kubernetes_validate cel-python==0.5.0:celpy selenium==4.51.0:selenium)
   need_py=()
   for entry in "${py_pkgs[@]}"; do
     python3 -c "import ${entry##*:}" >/dev/null 2>&1 || need_py+=("${entry%%:*}")

@@ -5,6 +5,8 @@ public struct AuditQuery: Sendable, Equatable {
     public var podName: String?
     public var podUID: String?
     public var namespace: String?
+    /// The cluster the event names (no index of its own: combine it with an indexed filter).
+    public var cluster: String?
     public var serviceAccount: String?
     /// Matches the issued token's `jti` or the source (subject) token's `jti`.
     public var jti: String?
@@ -34,7 +36,7 @@ public struct AuditQuery: Sendable, Equatable {
             return placeholder(arguments.count)
         }
         let equalities: [(String, String?)] = [
-            ("pod_name", podName), ("pod_uid", podUID), ("namespace", namespace),
+            ("pod_name", podName), ("pod_uid", podUID), ("namespace", namespace), ("cluster", cluster),
             ("service_account", serviceAccount), ("issued_jti", issuedJTI), ("subject_jti", subjectJTI),
             ("audience", audience), ("decision", decision), ("kind", kind),
         ]

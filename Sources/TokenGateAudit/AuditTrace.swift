@@ -85,7 +85,7 @@ public struct AuditTrace: Sendable {
         ])
     }
 
-    static func qualified(_ namespace: String?, _ name: String?, uid: String?) -> String? {
+    public static func qualified(_ namespace: String?, _ name: String?, uid: String?) -> String? {
         guard let name else { return nil }
         let base = namespace.map { "\($0)/\(name)" } ?? name
         return uid.map { "\(base) (uid \($0))" } ?? base

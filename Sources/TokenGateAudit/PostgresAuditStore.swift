@@ -7,7 +7,7 @@ import Synchronization
 /// The connection is opened lazily and reopened after any connection-level failure, so a server can
 /// start while the database is down and recovers by itself when it returns. Schema migration runs
 /// on the first connection, under an advisory lock so that replicas starting together take turns.
-public final class PostgresAuditStore: AuditStore {
+public final class PostgresAuditStore: AuditReadableStore {
     public let dsn: String
     public var kindName: String { "postgresql" }
 
@@ -160,6 +160,24 @@ public final class PostgresAuditStore: AuditStore {
                 return Int(count)
             }
             return 0
+        }
+    }
+
+    public var dialect: AuditSQLDialect { .postgres }
+
+    public func read(_ build: (AuditSQLDialect) -> (sql: String, arguments: [AuditValue])) throws -> [[AuditValue]] {
+        let (sql, arguments) = build(.postgres)
+        return try withConnection { connection in
+            // A READ ONLY transaction: PostgreSQL itself refuses anything that would write.
+            try connection.execute("BEGIN READ ONLY")
+            do {
+                let rows = try connection.execute(sql, arguments).rows
+                try connection.execute("COMMIT")
+                return rows
+            } catch {
+                _ = try? connection.execute("ROLLBACK")
+                throw error
+            }
         }
     }
 

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// `synchronous=FULL`: a committed batch survives a power cut. Batching makes that one fsync per
 /// batch, not per event (see hack/bench-audit.sh for what it costs).
-public final class SQLiteAuditStore: AuditStore {
+public final class SQLiteAuditStore: AuditReadableStore {
     public let path: String
     public var kindName: String { "sqlite" }
 
@@ -184,6 +184,22 @@ public final class SQLiteAuditStore: AuditStore {
                 return Int(count)
             }
             return 0
+        }
+    }
+
+    public var dialect: AuditSQLDialect { .sqlite }
+
+    public func read(_ build: (AuditSQLDialect) -> (sql: String, arguments: [AuditValue])) throws -> [[AuditValue]] {
+        let (sql, arguments) = build(.sqlite)
+        return try withConnection { connection, _ in
+            let statement = try connection.prepare(sql)
+            guard statement.isReadOnly else {
+                throw AuditError(.badQuery, "refused a statement that would write to the audit trail: \(sql.prefix(80))")
+            }
+            try statement.bind(arguments)
+            var rows: [[AuditValue]] = []
+            while try statement.step() { rows.append(statement.row()) }
+            return rows
         }
     }
 

@@ -102,6 +102,9 @@ final class SQLiteStatement {
         }
     }
 
+    /// True when running the statement cannot change the database.
+    var isReadOnly: Bool { sqlite3_stmt_readonly(statement) != 0 }
+
     /// Advances; true when a row is ready.
     func step() throws -> Bool {
         let rc = sqlite3_step(statement)

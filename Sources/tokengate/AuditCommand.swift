@@ -19,7 +19,7 @@ struct AuditCommand: AsyncParsableCommand {
               tokengate audit query --dsn "$DSN" --jti ea28ed49-2e11-4280-9ec5-bc3d1d84661a --format json
               kubectl exec mypod -- cat /var/run/secrets/tokens/vault | tokengate audit trace - --db audit.db
             """,
-        subcommands: [Query.self, Trace.self, Import.self, Migrate.self, Prune.self, Bench.self])
+        subcommands: [Query.self, Trace.self, Serve.self, Import.self, Migrate.self, Prune.self, Bench.self])
 }
 
 /// Where the trail is: `--db` or `--dsn`.

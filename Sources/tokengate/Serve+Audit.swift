@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import TokenGateAudit
+import TokenGateHTTP
 import TokenGateService
 
 /// `serve`'s audit-trail flags.
@@ -28,8 +29,22 @@ struct AuditServeOptions: ParsableArguments {
     @Option(name: .customLong("audit-retention-days"), help: ArgumentHelp("Delete audit events older than this many days (default: keep all).", valueName: "days"))
     var retentionDays: Int?
 
+    @Option(name: .customLong("review-listen"), help: ArgumentHelp(
+        "Also serve the read-only review page over the trail on this loopback HOST:PORT (see `tokengate audit serve`). Default: off.",
+        valueName: "host:port"))
+    var reviewListen: String?
+
     func validate() throws {
         if db != nil && dsn != nil { throw ValidationError("give either --audit-db or --audit-dsn, not both") }
+        if let reviewListen {
+            let address = try ListenAddress(parsing: reviewListen)
+            guard LoopbackHTTPServer.isLoopback(address.host) else {
+                throw ValidationError("--review-listen: " + LoopbackOnlyError(host: address.host).description)
+            }
+            guard db != nil || dsn != nil || ProcessInfo.processInfo.environment["TOKENGATE_AUDIT_DSN"].map({ !$0.isEmpty }) == true else {
+                throw ValidationError("--review-listen shows the audit trail: give --audit-db or --audit-dsn too")
+            }
+        }
         if let retentionDays, retentionDays < 1 { throw ValidationError("--audit-retention-days must be at least 1") }
     }
 

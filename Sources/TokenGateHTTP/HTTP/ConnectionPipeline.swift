@@ -7,13 +7,16 @@ import NIOHTTP1
 ///     TLSHandler → RawBytesObserver → HTTP codec + pipelining → HTTPProtocolErrorResponder
 ///       → RequestPhaseObserver → HTTPConnection (routes and answers, on the event loop)
 enum ConnectionPipeline {
+    /// - Parameter tls: nil only for ``LoopbackHTTPServer``, which serves plain HTTP on loopback.
     static func configure(
-        _ channel: any Channel, tls: TLSContext, connection: HTTPConnection.Shared, observer: any TLSHandshakeObserver
+        _ channel: any Channel, tls: TLSContext?, connection: HTTPConnection.Shared, observer: any TLSHandshakeObserver
     ) throws {
         let limits = connection.limits
         let timeouts = ConnectionTimeouts(limits: limits)
         let sync = channel.pipeline.syncOperations
-        try sync.addHandler(TLSHandler(context: tls, role: .server, observer: observer, handshakeTimeout: limits.handshakeTimeout))
+        if let tls {
+            try sync.addHandler(TLSHandler(context: tls, role: .server, observer: observer, handshakeTimeout: limits.handshakeTimeout))
+        }
         try sync.addHandler(RawBytesObserver(timeouts: timeouts))
         var decoderLimits = NIOHTTPDecoderLimitConfiguration()
         decoderLimits.maxHeaderListSize = limits.maxHeaderBytes

@@ -27,6 +27,9 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
         let logger: Logger
         /// True once the server drains: responses then carry `connection: close`.
         let isDraining: @Sendable () -> Bool
+        /// Headers added to every response, refusals (404, 405, 413) included: the review page's
+        /// Content-Security-Policy and friends.
+        var responseHeaders: HTTPHeaders = [:]
     }
 
     private let shared: Shared
@@ -158,6 +161,7 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
     private func send(_ response: consuming ServerResponse, for request: HTTPRequestInProgress, close: Closing, context: ChannelHandlerContext) {
         var headers = response.headers
         response.headers = [:]  // `headers` is now the only reference to the handler's storage
+        for (name, value) in shared.responseHeaders where !headers.contains(name: name) { headers.add(name: name, value: value) }
         headers.replaceOrAdd(name: "content-length", value: String(response.body.readableBytes))
         if close != .no {
             headers.replaceOrAdd(name: "connection", value: "close")

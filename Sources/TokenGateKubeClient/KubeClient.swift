@@ -13,11 +13,13 @@ public struct KubeClient: Sendable {
     private let tokens: BearerTokenSource
     private let limiter: ConcurrencyLimiter
 
-    public init(endpoint: KubeEndpoint, transport: any KubeTransport, timeout: Duration = .seconds(2), maxConcurrentCalls: Int = 32) {
+    /// - Parameter tokens: where each call's bearer token comes from; default: `endpoint.credentials`.
+    public init(endpoint: KubeEndpoint, transport: any KubeTransport, timeout: Duration = .seconds(2), maxConcurrentCalls: Int = 32,
+                tokens: BearerTokenSource? = nil) {
         self.endpoint = endpoint
         self.transport = transport
         self.timeout = timeout
-        self.tokens = BearerTokenSource(endpoint.credentials)
+        self.tokens = tokens ?? BearerTokenSource(endpoint.credentials)
         self.limiter = ConcurrencyLimiter(limit: maxConcurrentCalls)
     }
 

@@ -10,7 +10,12 @@ faithful to ../shared/reference/k8s-api.md §4-5 (what TokenGate talks to):
   token's aud, user.extra with pod-name/pod-uid/node-name/node-uid/credential-id; fails when the
   bound pod was deleted or its UID changed, like the real one;
 * Pods: GET /api/v1/namespaces/{ns}/pods/{name} -> 200 Pod JSON or 404 metav1.Status;
-* every API call needs `Authorization: Bearer <token>` (401 Status otherwise), as the real one does.
+* every API call needs `Authorization: Bearer <token>` (401 Status otherwise), as the real one does:
+  the stand-in's own reader token, or — with `trust_jwt_issuer(...)` — a JWT accepted the way
+  structured authentication (`AuthenticationConfiguration` `jwt[]`) accepts one: signature
+  against the issuer's JWKS (fetched over HTTPS, refetched on an unknown kid), exact `iss`,
+  `aud` among the configured audiences, `exp`/`nbf` with 60 s of leeway, and `sub` mapped to a
+  username with the configured prefix, which must then be granted (the RBAC of the test).
 
 Tokens are minted exactly as the API server mints a pod-bound projected token (k8s-api.md §5):
 header {"alg","kid"} with no `typ`; kid = base64url(SHA-256(DER SPKI)); `aud` an array;
@@ -130,6 +135,9 @@ class KubeStandIn:
         self.discovery_down = False  # True: discovery and JWKS answer 503
         self.requests: list[tuple[str, str]] = []  # (method, path) seen, for assertions
         self.api_token = "standin-reader-token"  # what TokenGate must present
+        self.jwt_authenticator: JWTAuthenticator | None = None  # structured authentication, when trusted
+        self.bearers: list[str] = []  # every Authorization header value received, for assertions
+        self.authenticated_users: list[str] = []  # usernames the JWT authenticator accepted
         self._server = _ThreadingHTTPSServer(("127.0.0.1", 0), _Handler)
         self._server.standin = self
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -157,6 +165,16 @@ class KubeStandIn:
 
     def delete_pod(self, namespace: str, name: str) -> None:
         self.pods.pop((namespace, name), None)
+
+    def trust_jwt_issuer(self, issuer: str, audiences: list[str], jwks_url: str, ca_file: str,
+                         username_prefix: str = "tokengate:", granted: tuple[str, ...] = ()) -> "JWTAuthenticator":
+        """Trusts JWTs of `issuer` like an API server's `--authentication-config` `jwt[]` entry with
+        `issuer.url` = issuer, `audiences`, `certificateAuthority` = ca_file and
+        `claimMappings.username` = {claim: sub, prefix}; `jwks_url` is where its keys are fetched
+        (the stand-in reaches the issuer on loopback, as `issuer.discoveryURL` lets a real one).
+        `granted` are the usernames RBAC allows (TokenReview create, pods get)."""
+        self.jwt_authenticator = JWTAuthenticator(issuer, audiences, jwks_url, ca_file, username_prefix, set(granted))
+        return self.jwt_authenticator
 
     # -- tokens -----------------------------------------------------------------------------
     def mint(self, pod: Pod | None, audiences: list[str], lifetime: int = 3600, *, key: SigningKey | None = None,
@@ -236,6 +254,86 @@ class KubeStandIn:
         }
 
 
+def public_key_from_jwk(jwk: dict):
+    if jwk.get("kty") == "EC" and jwk.get("crv") == "P-256":
+        x = int.from_bytes(b64url_decode(jwk["x"]), "big")
+        y = int.from_bytes(b64url_decode(jwk["y"]), "big")
+        return ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
+    if jwk.get("kty") == "RSA":
+        n = int.from_bytes(b64url_decode(jwk["n"]), "big")
+        e = int.from_bytes(b64url_decode(jwk["e"]), "big")
+        return rsa.RSAPublicNumbers(e, n).public_key()
+    raise ValueError(f"unsupported JWK {jwk.get('kty')}")
+
+
+class JWTAuthenticator:
+    """What kube-apiserver's structured-authentication JWT authenticator checks, for one issuer."""
+
+    def __init__(self, issuer, audiences, jwks_url, ca_file, username_prefix, granted):
+        self.issuer, self.audiences, self.jwks_url = issuer, audiences, jwks_url
+        self.ca_file, self.username_prefix, self.granted = ca_file, username_prefix, granted
+        self.keys: dict[str, dict] = {}
+        self.rejections: list[str] = []  # why tokens were refused, for assertions
+        self.jwks_fetches = 0
+
+    def _fetch_keys(self) -> None:
+        import urllib.request
+        ctx = ssl.create_default_context(cafile=self.ca_file)
+        with urllib.request.urlopen(self.jwks_url, context=ctx, timeout=5) as response:
+            self.keys = {k["kid"]: k for k in json.loads(response.read())["keys"]}
+        self.jwks_fetches += 1
+
+    def authenticate(self, token: str) -> str | None:
+        """The mapped username, or None (the reason goes to `rejections`)."""
+        try:
+            h, p, s = token.split(".")
+            header, claims = json.loads(b64url_decode(h)), json.loads(b64url_decode(p))
+        except ValueError:
+            return None  # not a JWT: another authenticator's business
+        if claims.get("iss") != self.issuer:
+            self.rejections.append(f"iss {claims.get('iss')!r} is not {self.issuer!r}")
+            return None
+        kid = header.get("kid")
+        if kid not in self.keys:
+            try:
+                self._fetch_keys()
+            except Exception as error:  # noqa: BLE001 - an unreachable issuer authenticates no one
+                self.rejections.append(f"cannot fetch {self.jwks_url!r}: {error!r}")
+                return None
+        jwk = self.keys.get(kid)
+        if jwk is None or header.get("alg") not in ("ES256", "RS256"):
+            self.rejections.append(f"no key {kid!r} at {self.jwks_url}")
+            return None
+        signing_input, sig = f"{h}.{p}".encode(), b64url_decode(s)
+        try:
+            pub = public_key_from_jwk(jwk)
+            if header["alg"] == "RS256":
+                pub.verify(sig, signing_input, padding.PKCS1v15(), hashes.SHA256())
+            else:
+                from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+                der = encode_dss_signature(int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big"))
+                pub.verify(der, signing_input, ec.ECDSA(hashes.SHA256()))
+        except Exception as error:  # noqa: BLE001 - any failure is a bad signature
+            self.rejections.append(f"bad signature: {error!r}")
+            return None
+        aud = claims.get("aud")
+        auds = aud if isinstance(aud, list) else [aud]
+        if not any(a in self.audiences for a in auds):
+            self.rejections.append(f"aud {aud!r} not in {self.audiences}")
+            return None
+        now = time.time()
+        if not isinstance(claims.get("exp"), int) or claims["exp"] + 60 < now:
+            self.rejections.append("expired")
+            return None
+        if isinstance(claims.get("nbf"), int) and claims["nbf"] - 60 > now:
+            self.rejections.append("not yet valid")
+            return None
+        if not claims.get("sub"):
+            self.rejections.append("no sub")
+            return None
+        return self.username_prefix + claims["sub"]
+
+
 class _ThreadingHTTPSServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -272,10 +370,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                           "message": message, "reason": reason, "code": code})
 
     def _authorized(self) -> bool:
-        if self.headers.get("Authorization") != f"Bearer {self.standin.api_token}":
-            self._status(401, "Unauthorized", "Unauthorized")
-            return False
-        return True
+        s = self.standin
+        value = self.headers.get("Authorization") or ""
+        s.bearers.append(value)
+        if value == f"Bearer {s.api_token}":
+            return True
+        if s.jwt_authenticator and value.startswith("Bearer "):
+            user = s.jwt_authenticator.authenticate(value[len("Bearer "):])
+            if user is not None:
+                s.authenticated_users.append(user)
+                if user in s.jwt_authenticator.granted:
+                    return True
+                self._status(403, "Forbidden", f'User "{user}" cannot perform this action')
+                return False
+        self._status(401, "Unauthorized", "Unauthorized")
+        return False
 
     def do_GET(self) -> None:
         s = self.standin

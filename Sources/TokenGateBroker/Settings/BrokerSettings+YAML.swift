@@ -72,7 +72,7 @@ extension BrokerSettings {
 extension ClusterSettings {
     static func parse(_ reader: SettingsReader) throws(SettingsError) -> ClusterSettings {
         try reader.keys(allowed: ["name", "issuer", "jwksURL", "jwksFile", "algorithms", "verify", "checkPod", "apiServer",
-                                  "inCluster", "caFile", "tokenFile", "kubeconfig"])
+                                  "inCluster", "caFile", "tokenFile", "kubeconfig", "auth"])
         let name = try reader.required("name").string()
         guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) else {
             throw reader.fail("cluster name \(name) may contain only letters, digits, '-', '_' and '.'")
@@ -115,6 +115,17 @@ extension ClusterSettings {
         if verification.usesAPIServer, !hasAPIServer {
             throw reader.fail("verify: \(verification.rawValue) needs apiServer, kubeconfig or inCluster: true (or use verify: jwks)")
         }
+        let tokenFile = try reader.string("tokenFile")
+        var auth: ClusterAuth?
+        if let authReader = reader.child("auth") {
+            auth = try ClusterAuth.parse(authReader)
+            if apiServer == nil, kubeconfig == nil {
+                throw authReader.fail("auth.selfIssued authenticates to a remote API server: set apiServer (or kubeconfig) for this cluster")
+            }
+            if tokenFile != nil {
+                throw authReader.fail("set tokenFile or auth.selfIssued, not both (auth.selfIssued needs no credential of the cluster)")
+            }
+        }
         let checkPod = try reader.bool("checkPod")
         if checkPod == true, !hasAPIServer, let key = reader.child("checkPod") {
             // Accepting it and skipping the Pod GET would pass the tokens of deleted pods unseen.
@@ -124,7 +135,24 @@ extension ClusterSettings {
         return ClusterSettings(
             name: name, issuer: issuer, jwks: jwks, algorithms: algorithms, verification: verification,
             checkPod: checkPod, apiServer: apiServer, inCluster: inCluster,
-            caFile: try reader.string("caFile"), tokenFile: try reader.string("tokenFile"), kubeconfig: kubeconfig)
+            caFile: try reader.string("caFile"), tokenFile: tokenFile, kubeconfig: kubeconfig, auth: auth)
+    }
+}
+
+extension ClusterAuth {
+    /// `auth: {selfIssued: {audience, subject, ttlSeconds}}`.
+    static func parse(_ reader: SettingsReader) throws(SettingsError) -> ClusterAuth {
+        try reader.keys(allowed: ["selfIssued"])
+        let issued = try reader.required("selfIssued")
+        try issued.keys(allowed: ["audience", "subject", "ttlSeconds"])
+        let audience = try issued.required("audience").string()
+        guard !audience.isEmpty else { throw issued.fail("audience must name what the remote API server's authentication config lists") }
+        let subject = try issued.required("subject").string()
+        guard !subject.isEmpty, !subject.contains(where: { $0.isWhitespace }) else {
+            throw issued.fail("subject must be a non-empty name without spaces (the remote RBAC grants it, after its username prefix)")
+        }
+        let ttl = try issued.int("ttlSeconds", in: SelfIssuedAuth.ttlRange) ?? SelfIssuedAuth.defaultTTLSeconds
+        return .selfIssued(SelfIssuedAuth(audience: audience, subject: subject, ttlSeconds: ttl))
     }
 }
 

@@ -132,6 +132,8 @@ public final class BrokerReloader: Sendable {
         for problem in connections.prepare(next.clusters) {
             logger.warning("cluster connection", metadata: ["error": "\(problem)"])
         }
+        // Warn again for each cluster added or changed that still uses a static token.
+        BrokerRuntime.warnAboutStaticTokens(next.clusters.filter { !current.clusters.contains($0) }, connections: connections, logger: logger)
         metrics.reloaded("config", success: true)
         let before = Set(current.clusters.map(\.name)), after = Set(next.clusters.map(\.name))
         logger.info("broker configuration reloaded", metadata: [

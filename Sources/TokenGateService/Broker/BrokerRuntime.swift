@@ -49,6 +49,8 @@ struct BrokerRuntime: Sendable {
             logger.warning("cluster connection", metadata: ["error": "\(problem)"])
         }
         let exchange = TokenExchange(settings: settings, signingKeys: keys, fetcher: connections, reviewer: connections, pods: connections)
+        connections.useSelfIssuedSigner { [exchange] in (exchange.settings.issuer, exchange.signingKeys.signer) }
+        warnAboutStaticTokens(settings.clusters, connections: connections, logger: logger)
         BrokerRoutes.register(on: &router, exchange: exchange, metrics: metrics, logger: logger) { record in
             audit?.record(exchange: record)
         }
@@ -63,5 +65,14 @@ struct BrokerRuntime: Sendable {
             "clusters": "\(settings.clusters.map(\.name).joined(separator: ","))", "signing_kid": "\(keys.signer.keyID)",
         ])
         return BrokerRuntime(exchange: exchange, reloader: reloader, hangup: hangup)
+    }
+
+    /// One warning per cluster that still reaches its API server with a long-lived token of that
+    /// cluster stored here (`tokenFile`, a kubeconfig token): `auth.selfIssued` needs none.
+    static func warnAboutStaticTokens(_ clusters: [ClusterSettings], connections: ClusterConnections, logger: Logger) {
+        for name in connections.staticTokenClusters(clusters) {
+            logger.warning("cluster uses a static API token; switch it to auth.selfIssued so no credential of that cluster is stored here",
+                           metadata: ["cluster": "\(name)"])
+        }
     }
 }

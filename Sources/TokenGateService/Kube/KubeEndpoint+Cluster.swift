@@ -62,6 +62,10 @@ extension KubeEndpoint {
             }
             endpoint.credentials = .bearerTokenFile(tokenFile)
         }
+        if cluster.auth != nil {
+            // auth.selfIssued: the connection signs each call's token; a kubeconfig's user is not used.
+            endpoint.credentials = .none
+        }
         return endpoint
     }
 }

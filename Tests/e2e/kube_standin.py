@@ -17,6 +17,21 @@ faithful to ../shared/reference/k8s-api.md §4-5 (what TokenGate talks to):
   `aud` among the configured audiences, `exp`/`nbf` with 60 s of leeway, and `sub` mapped to a
   username with the configured prefix, which must then be granted (the RBAC of the test).
 
+TrustedCluster custom resources (tokengate.io/v1alpha1, cluster-scoped), as the API server serves
+a CRD with a status subresource (k8s API conventions; not in k8s-api.md):
+
+* LIST `GET /apis/tokengate.io/v1alpha1/trustedclusters` -> `TrustedClusterList` with
+  `metadata.resourceVersion` (and `limit`/`continue` paging);
+* WATCH `?watch=1&resourceVersion=RV&allowWatchBookmarks=true&timeoutSeconds=N` -> 200, chunked,
+  one JSON event per line: every change after RV, then live ones, a BOOKMARK every
+  `bookmark_seconds`, ending after timeoutSeconds; an RV older than the compaction point gets an
+  ERROR event with a 410 `Status` ("too old resource version") and the stream ends;
+* `PATCH …/trustedclusters/{name}/status` (application/merge-patch+json) changes only `status`
+  (no generation bump), like the status subresource;
+* knobs: `compact()` (every older RV is now 410 Gone), `drop_watches()` (close the open watch
+  connections mid-stream, no final chunk), and counters of LISTs, WATCHes and status PATCHes;
+* ConfigMaps: `GET /api/v1/namespaces/{ns}/configmaps/{name}`.
+
 Tokens are minted exactly as the API server mints a pod-bound projected token (k8s-api.md §5):
 header {"alg","kid"} with no `typ`; kid = base64url(SHA-256(DER SPKI)); `aud` an array;
 private claims under "kubernetes.io". Knobs let tests make it hang (timeouts) or fail discovery.
@@ -138,6 +153,18 @@ class KubeStandIn:
         self.jwt_authenticator: JWTAuthenticator | None = None  # structured authentication, when trusted
         self.bearers: list[str] = []  # every Authorization header value received, for assertions
         self.authenticated_users: list[str] = []  # usernames the JWT authenticator accepted
+        # TrustedCluster resources (see the module docstring)
+        self.trusted: dict[str, dict] = {}
+        self.history: list[tuple[int, str, dict]] = []  # (resourceVersion, type, object)
+        self.resource_version = 1000
+        self.compacted = 0  # watches from an RV below this get 410 Gone
+        self.bookmark_seconds = 1.0
+        self.lists = 0
+        self.watches: list[str] = []  # the resourceVersion each WATCH started from
+        self.status_patches: list[tuple[str, dict]] = []
+        self.configmaps: dict[tuple[str, str], dict] = {}
+        self._changed = threading.Condition()
+        self._drop_generation = 0
         self._server = _ThreadingHTTPSServer(("127.0.0.1", 0), _Handler)
         self._server.standin = self
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -175,6 +202,53 @@ class KubeStandIn:
         `granted` are the usernames RBAC allows (TokenReview create, pods get)."""
         self.jwt_authenticator = JWTAuthenticator(issuer, audiences, jwks_url, ca_file, username_prefix, set(granted))
         return self.jwt_authenticator
+
+    # -- TrustedCluster resources ------------------------------------------------------------
+    def _record(self, kind: str, obj: dict) -> None:
+        with self._changed:
+            self.resource_version += 1
+            obj["metadata"]["resourceVersion"] = str(self.resource_version)
+            self.history.append((self.resource_version, kind, json.loads(json.dumps(obj))))
+            self._changed.notify_all()
+
+    def apply_trusted(self, obj: dict) -> dict:
+        """kubectl apply: create, or update the spec (generation +1 when the spec changes)."""
+        obj = json.loads(json.dumps(obj))
+        name = obj["metadata"]["name"]
+        old = self.trusted.get(name)
+        meta = obj.setdefault("metadata", {})
+        if old is None:
+            meta.update(uid=str(uuid.uuid4()), generation=1, creationTimestamp="2026-12-05T00:00:00Z")
+            kind = "ADDED"
+        else:
+            meta.update(uid=old["metadata"]["uid"], creationTimestamp=old["metadata"]["creationTimestamp"],
+                        generation=old["metadata"]["generation"] + (old["spec"] != obj["spec"]))
+            if "status" in old:
+                obj["status"] = old["status"]
+            kind = "MODIFIED"
+        self.trusted[name] = obj
+        self._record(kind, obj)
+        return obj
+
+    def delete_trusted(self, name: str) -> None:
+        obj = self.trusted.pop(name)
+        self._record("DELETED", obj)
+
+    def compact(self) -> None:
+        """etcd compaction: every resourceVersion before now is gone (410 for a WATCH from it)."""
+        with self._changed:
+            self.compacted = self.resource_version + 1
+            self._changed.notify_all()
+
+    def drop_watches(self) -> None:
+        """Closes every open WATCH connection mid-stream, as a load balancer or a restarting API server does."""
+        with self._changed:
+            self._drop_generation += 1
+            self._changed.notify_all()
+
+    def conditions(self, name: str) -> dict[str, dict]:
+        obj = self.trusted.get(name) or {}
+        return {c["type"]: c for c in obj.get("status", {}).get("conditions", [])}
 
     # -- tokens -----------------------------------------------------------------------------
     def mint(self, pod: Pod | None, audiences: list[str], lifetime: int = 3600, *, key: SigningKey | None = None,
@@ -386,10 +460,115 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._status(401, "Unauthorized", "Unauthorized")
         return False
 
-    def do_GET(self) -> None:
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _trusted_get(self, path: str, query: dict) -> None:
+        s = self.standin
+        if not self._authorized():
+            return
+        if query.get("watch") in ("1", "true"):
+            return self._trusted_watch(query)
+        s.lists += 1
+        with s._changed:
+            items = [s.trusted[n] for n in sorted(s.trusted)]
+            version = str(s.resource_version)
+        start = int(query.get("continue") or 0)
+        limit = int(query.get("limit") or 0) or len(items) or 1
+        page = items[start:start + limit]
+        more = start + limit < len(items)
+        self._send(200, {"apiVersion": "tokengate.io/v1alpha1", "kind": "TrustedClusterList",
+                         "metadata": {"resourceVersion": version, **({"continue": str(start + limit)} if more else {})},
+                         "items": page})
+
+    def _trusted_watch(self, query: dict) -> None:
+        try:
+            self._trusted_watch_stream(query)
+        except (OSError, ssl.SSLError):  # the client went away (TokenGate stopped or gave up): normal
+            self.close_connection = True
+
+    def _trusted_watch_stream(self, query: dict) -> None:
+        s = self.standin
+        since = int(query.get("resourceVersion") or 0)
+        s.watches.append(str(since))
+        timeout = float(query.get("timeoutSeconds") or 60)
+        bookmarks = query.get("allowWatchBookmarks") == "true"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        if since < s.compacted:
+            status = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                      "message": f"too old resource version: {since} ({s.compacted})", "reason": "Expired", "code": 410}
+            self._chunk(json.dumps({"type": "ERROR", "object": status}).encode() + b"\n")
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        deadline = time.monotonic() + timeout
+        next_bookmark = time.monotonic() + s.bookmark_seconds
+        with s._changed:
+            drops = s._drop_generation
+        sent = since
+        while True:
+            with s._changed:
+                pending = [(rv, kind, obj) for rv, kind, obj in s.history if rv > sent]
+                if not pending and s._drop_generation == drops:
+                    s._changed.wait(timeout=0.1)
+                dropped = s._drop_generation != drops
+            if dropped:
+                self.close_connection = True
+                try:
+                    self.request.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                return
+            for rv, kind, obj in pending:
+                self._chunk(json.dumps({"type": kind, "object": obj}).encode() + b"\n")
+                sent = rv
+            now = time.monotonic()
+            if bookmarks and now >= next_bookmark:
+                with s._changed:
+                    if not any(rv > sent for rv, _, _ in s.history):  # nothing unsent: the current version
+                        sent = max(sent, s.resource_version)
+                mark = {"kind": "TrustedCluster", "apiVersion": "tokengate.io/v1alpha1",
+                        "metadata": {"resourceVersion": str(sent)}}
+                self._chunk(json.dumps({"type": "BOOKMARK", "object": mark}).encode() + b"\n")
+                next_bookmark = now + s.bookmark_seconds
+            if now >= deadline:
+                self.wfile.write(b"0\r\n\r\n")
+                return
+
+    def do_PATCH(self) -> None:
         s = self.standin
         path = self.path.split("?", 1)[0]
+        s.requests.append(("PATCH", path))
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        parts = path.strip("/").split("/")
+        if not (len(parts) == 6 and parts[:4] == ["apis", "tokengate.io", "v1alpha1", "trustedclusters"] and parts[5] == "status"):
+            return self._status(404, "NotFound", "the server could not find the requested resource")
+        if not self._authorized():
+            return
+        if self.headers.get("Content-Type") != "application/merge-patch+json":
+            return self._status(415, "UnsupportedMediaType", "the body of the request was in an unknown format")
+        obj = s.trusted.get(parts[4])
+        if obj is None:
+            return self._status(404, "NotFound", f'trustedclusters.tokengate.io "{parts[4]}" not found')
+        patch = json.loads(body)
+        if set(patch) != {"status"}:
+            return self._status(422, "Invalid", "the status subresource changes status only")
+        s.status_patches.append((parts[4], patch["status"]))
+        obj["status"] = patch["status"]  # merge-patch of status: lists replace, as conditions here
+        s._record("MODIFIED", obj)
+        self._send(200, obj)
+
+    def do_GET(self) -> None:
+        s = self.standin
+        path, _, raw_query = self.path.partition("?")
         s.requests.append(("GET", path))
+        if path == "/apis/tokengate.io/v1alpha1/trustedclusters":
+            import urllib.parse
+            return self._trusted_get(path, dict(urllib.parse.parse_qsl(raw_query)))
         if s.hang_seconds:
             time.sleep(s.hang_seconds)
         if path in ("/.well-known/openid-configuration", "/openid/v1/jwks"):
@@ -406,6 +585,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 "id_token_signing_alg_values_supported": [s.key.alg],
             }, extra=cache)
         parts = path.strip("/").split("/")
+        if len(parts) == 6 and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "configmaps":
+            if not self._authorized():
+                return
+            cm = s.configmaps.get((parts[3], parts[5]))
+            if cm is None:
+                return self._status(404, "NotFound", f'configmaps "{parts[5]}" not found')
+            return self._send(200, {"kind": "ConfigMap", "apiVersion": "v1",
+                                    "metadata": {"name": parts[5], "namespace": parts[3]}, "data": cm})
         if len(parts) == 6 and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "pods":
             if not self._authorized():
                 return

@@ -90,3 +90,173 @@ def test_lint_checks_trusted_cluster_files_offline_with_positions(tmp_path):
         _, number, column, _ = line.split(":", 3)
         assert needle in text[int(number) - 1][int(column) - 1:], line
     assert "spec.jwksURL" in lines[0] and "spec.issuer" in lines[1] and 'already used by cluster "prod-b"' in lines[1]
+
+
+# -- broker.clusterResources: LIST/WATCH against a STAND-IN management API server -------------------
+import base64  # noqa: E402
+import time  # noqa: E402
+
+from broker_support import BROKER_AUDIENCE, BROKER_ISSUER, BrokerEnv, decode_jwt, wait_for_log  # noqa: E402
+from kube_standin import KubeStandIn  # noqa: E402
+
+USER = "tokengate:tokengate-broker"
+
+
+@pytest.fixture
+def fleet(tmp_path, tokengate_server):
+    """A management stand-in (serves TrustedClusters, read through a kubeconfig), a file cluster
+    `prod` and a remote stand-in `remote` that trusts TokenGate's issuer."""
+    env = BrokerEnv(tmp_path, tokengate_server)
+    env.add_cluster("prod")
+    mgmt = KubeStandIn(str(env.kube_pki.cert), str(env.kube_pki.key))
+    mgmt.__enter__()
+    mgmt.bookmark_seconds = 0.5
+    remote = KubeStandIn(str(env.kube_pki.cert), str(env.kube_pki.key))
+    remote.__enter__()
+    kubeconfig = tmp_path / "mgmt.kubeconfig"
+    ca_data = base64.b64encode(env.kube_pki.ca.read_bytes()).decode()
+    kubeconfig.write_text(f"""apiVersion: v1
+kind: Config
+current-context: mgmt
+clusters: [{{name: mgmt, cluster: {{server: "{mgmt.url}", certificate-authority-data: {ca_data}}}}}]
+users: [{{name: tokengate, user: {{token: {mgmt.api_token}}}}}]
+contexts: [{{name: mgmt, context: {{cluster: mgmt, user: tokengate}}}}]
+""")
+    env.broker_extra += f"  clusterResources: true\n  clusterResourcesKubeconfig: {kubeconfig}\n"
+
+    class Fleet:
+        pass
+    f = Fleet()
+    f.env, f.mgmt, f.remote = env, mgmt, remote
+
+    def start():
+        server = env.start("--broker-reload-seconds", "0.5")
+        remote.trust_jwt_issuer(BROKER_ISSUER, [AUDIENCE], jwks_url=server.base_url + "/keys", ca_file=server.ca_path,
+                                granted=(USER,))
+        wait_for_log(server, lambda e: e.get("message") == "TrustedClusters listed")
+        return server
+    f.start = start
+    yield f
+    env.close()
+    mgmt.__exit__(None, None, None)
+    remote.__exit__(None, None, None)
+
+
+AUDIENCE = "https://remote.clusters.test/tokengate"
+
+
+def remote_resource(fleet, name="remote", **spec):
+    body = {
+        "issuer": fleet.remote.issuer, "apiServer": fleet.remote.url,
+        "caBundle": fleet.env.kube_pki.ca.read_text(),
+        "auth": {"selfIssued": {"audience": AUDIENCE, "subject": "tokengate-broker", "ttlSeconds": 120}},
+    }
+    body.update(spec)
+    body = {k: v for k, v in body.items() if v is not None}
+    return {"apiVersion": "tokengate.io/v1alpha1", "kind": "TrustedCluster", "metadata": {"name": name}, "spec": body}
+
+
+def wait_until(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout}s: {what}")
+
+
+def ready(fleet, name):
+    return fleet.mgmt.conditions(name).get("Ready", {})
+
+
+def test_cluster_added_by_resource_is_usable_within_5s_and_refused_within_5s_after_delete(fleet):
+    server = fleet.start()
+    pod = fleet.env.pod(fleet.remote)
+    token = lambda: fleet.remote.mint(pod, [BROKER_AUDIENCE])  # noqa: E731
+    assert fleet.env.exchange(server, token())[0] == 400, "unknown issuer before the resource exists"
+
+    fleet.mgmt.apply_trusted(remote_resource(fleet))
+    added = time.monotonic()
+    status, _, body = wait_until(lambda: (r := fleet.env.exchange(server, token()))[0] == 200 and r, 5, "exchange accepted")
+    assert time.monotonic() - added < 5
+    assert decode_jwt(body["access_token"])[1]["tokengate.io"]["cluster"] == "remote"
+    assert f"Bearer {fleet.remote.api_token}" not in fleet.remote.bearers, "no static token for a resource's cluster"
+    assert USER in fleet.remote.authenticated_users
+
+    conditions = wait_until(lambda: ready(fleet, "remote").get("status") == "True" and fleet.mgmt.conditions("remote"), 10,
+                            "Ready=True written")
+    assert conditions["JWKSAvailable"]["status"] == "True" and conditions["Authenticated"]["status"] == "True"
+    assert all(c["observedGeneration"] == 1 for c in conditions.values())
+    assert fleet.mgmt.trusted["remote"]["status"]["observedGeneration"] == 1
+
+    # Written only on change: a quiet period writes nothing more.
+    patches = len(fleet.mgmt.status_patches)
+    time.sleep(2.5)
+    assert len(fleet.mgmt.status_patches) == patches, fleet.mgmt.status_patches[patches:]
+
+    fleet.mgmt.delete_trusted("remote")
+    deleted = time.monotonic()
+    status, _, body = wait_until(lambda: (r := fleet.env.exchange(server, token()))[0] != 200 and r, 5, "exchange refused")
+    assert time.monotonic() - deleted < 5
+    assert status == 400 and body["error"] == "invalid_request"
+
+
+def test_broken_clusters_report_a_condition_that_names_the_cause(fleet):
+    server = fleet.start()
+    fleet.mgmt.apply_trusted(remote_resource(fleet, auth={"selfIssued": {"audience": "https://wrong.test", "subject": "tokengate-broker"}}))
+    fleet.mgmt.apply_trusted(remote_resource(fleet, name="prod", issuer="https://prod-twin.test", verify="jwks",
+                                             jwksURL="https://prod-twin.test/keys"))
+    fleet.mgmt.apply_trusted(remote_resource(fleet, name="via-configmap", issuer="https://cm.test", caBundle=None,
+                                             caConfigMap={"name": "missing-ca", "key": "ca.crt"}))
+    try:
+        refused = wait_until(lambda: ready(fleet, "remote").get("reason") == "Unauthorized" and fleet.mgmt.conditions("remote"), 10,
+                             "remote: Unauthorized")
+    except AssertionError:
+        raise AssertionError(f"{fleet.mgmt.conditions('remote')}\n{server.log_text()[-3000:]}")
+    assert refused["Ready"]["status"] == "False" and refused["Authenticated"]["status"] == "False"
+    assert "audience https://wrong.test" in refused["Authenticated"]["message"]
+    assert refused["JWKSAvailable"]["status"] == "False", "discovery needs the same (refused) credential"
+    conflict = wait_until(lambda: ready(fleet, "prod").get("reason") == "NameConflict" and ready(fleet, "prod"), 10, "prod: NameConflict")
+    assert conflict["status"] == "False" and "file's entry is used" in conflict["message"]
+    ca = wait_until(lambda: ready(fleet, "via-configmap").get("reason") == "CAUnavailable" and ready(fleet, "via-configmap"), 10,
+                    "CAUnavailable")
+    assert "missing-ca does not exist" in ca["message"]
+
+    # The file's prod keeps working, and fixing the ConfigMap makes the cluster usable.
+    prod = fleet.env.clusters["prod"]
+    assert fleet.env.exchange(server, prod.mint(fleet.env.pod(prod), [BROKER_AUDIENCE]))[0] == 200
+    fleet.mgmt.configmaps[("tokengate-system", "missing-ca")] = {"ca.crt": fleet.env.kube_pki.ca.read_text()}
+    wait_until(lambda: ready(fleet, "via-configmap").get("reason") != "CAUnavailable", 10, "CA read from the ConfigMap")
+
+
+def test_watch_resumes_after_bookmarks_a_dropped_watch_and_410_gone(fleet):
+    server = fleet.start()
+    pod = fleet.env.pod(fleet.remote)
+    token = lambda: fleet.remote.mint(pod, [BROKER_AUDIENCE])  # noqa: E731
+    first_list = fleet.mgmt.lists
+    # Bookmarks move the version the watch resumes from.
+    wait_until(lambda: len(fleet.mgmt.watches) >= 1, 5, "watching")
+    fleet.mgmt.apply_trusted(remote_resource(fleet, name="other", issuer="https://other.test", verify="jwks",
+                                             jwksURL="https://other.test/keys", apiServer=None, auth=None, caBundle=None))
+    time.sleep(1.2)
+
+    # A dropped watch is resumed from the last version seen, without a new LIST.
+    watches = len(fleet.mgmt.watches)
+    fleet.mgmt.drop_watches()
+    wait_until(lambda: len(fleet.mgmt.watches) > watches, 5, "re-watch after the drop")
+    resumed_from = int(fleet.mgmt.watches[-1])
+    assert resumed_from >= int(fleet.mgmt.trusted["other"]["metadata"]["resourceVersion"]), \
+        "resumed from the last version seen (the resource's, or a later bookmark's), not from scratch"
+    assert fleet.mgmt.lists == first_list
+    fleet.mgmt.apply_trusted(remote_resource(fleet))
+    wait_until(lambda: fleet.env.exchange(server, token())[0] == 200, 5, "change seen on the resumed watch")
+
+    # 410 Gone: the version is compacted away; the watcher LISTs again and still sees changes.
+    fleet.mgmt.compact()
+    fleet.mgmt.drop_watches()
+    wait_until(lambda: fleet.mgmt.lists > first_list, 5, "re-LIST after 410")
+    wait_for_log(server, lambda e: "410 Gone" in e.get("message", ""))
+    fleet.mgmt.delete_trusted("remote")
+    wait_until(lambda: fleet.env.exchange(server, token())[0] == 400, 5, "delete seen after the re-LIST")
+    assert server.process.poll() is None

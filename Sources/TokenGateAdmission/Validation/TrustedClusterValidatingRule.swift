@@ -37,4 +37,9 @@ public struct TrustedClusterValidatingRule: ValidatingRule {
         return ValidationVerdict(denial: .invalid(lines.joined(separator: "\n")), warnings: warnings,
                                  auditAnnotations: [(key: "trustedcluster-errors", value: String(errors.count))])
     }
+
+    /// The same rules for an object read from the API (the watcher): report, and the spec when valid.
+    public static func check(object: JSONView.Value, issuersInUse: [String: String]) -> (report: ValidationReport, spec: TrustedClusterSpec?) {
+        TrustedClusterValidator(issuersInUse: issuersInUse).validate(object: SpecValue(object))
+    }
 }

@@ -24,7 +24,9 @@ extension BrokerSettings {
 
     static func parse(_ reader: SettingsReader) throws(SettingsError) -> BrokerSettings {
         try reader.keys(allowed: ["issuer", "audience", "tokenPath", "signingKeys", "clockSkewSeconds", "maxSubjectTokenBytes",
-                                  "jwksRefetchIntervalSeconds", "jwksRefreshSeconds", "tokenReviewCacheSeconds", "clusters", "policy"])
+                                  "jwksRefetchIntervalSeconds", "jwksRefreshSeconds", "tokenReviewCacheSeconds", "clusters", "policy",
+                                  "clusterResources", "clusterResourcesKubeconfig"])
+        let clusterResources = try reader.bool("clusterResources") ?? false
         let issuerReader = try reader.required("issuer")
         let issuer = try issuerReader.string()
         guard URLRules.isHTTPSWithoutQuery(issuer) else {
@@ -35,7 +37,8 @@ extension BrokerSettings {
             throw SettingsError(path: reader.path + ".tokenPath", line: reader.line, "must be a path starting with /")
         }
         var clusters: [ClusterSettings] = []
-        for element in try reader.required("clusters").elements() {
+        let clusterElements = clusterResources ? try reader.child("clusters")?.elements() ?? [] : try reader.required("clusters").elements()
+        for element in clusterElements {
             let cluster = try ClusterSettings.parse(element)
             if clusters.contains(where: { $0.name == cluster.name }) { throw element.fail("cluster name \(cluster.name) is used twice") }
             if clusters.contains(where: { $0.issuer == cluster.issuer }) {
@@ -43,18 +46,21 @@ extension BrokerSettings {
             }
             clusters.append(cluster)
         }
-        guard !clusters.isEmpty else { throw reader.fail("clusters: needs at least one trusted cluster") }
+        guard !clusters.isEmpty || clusterResources else {
+            throw reader.fail("clusters: needs at least one trusted cluster (or clusterResources: true to add them as TrustedCluster resources)")
+        }
         var rules: [PolicyRule] = []
         for element in try reader.child("policy")?.elements() ?? [] {
             let rule = try PolicyRule.parse(element)
-            for name in rule.clusters ?? [] where !clusters.contains(where: { $0.name == name }) {
+            // With clusterResources a rule may name a TrustedCluster that does not exist yet.
+            for name in rule.clusters ?? [] where !clusterResources && !clusters.contains(where: { $0.name == name }) {
                 throw element.fail("names cluster \(name), which is not in broker.clusters")
             }
             rules.append(rule)
         }
         let keyFiles = try reader.required("signingKeys").strings()
         guard !keyFiles.isEmpty else { throw reader.fail("signingKeys: needs at least one PEM private key file") }
-        return BrokerSettings(
+        var settings = BrokerSettings(
             issuer: issuer,
             audience: try reader.string("audience"),
             tokenPath: tokenPath,
@@ -66,6 +72,12 @@ extension BrokerSettings {
             tokenReviewCacheSeconds: try reader.int("tokenReviewCacheSeconds", in: 0...10) ?? 10,
             clusters: clusters,
             policy: BrokerPolicy(rules: rules))
+        settings.clusterResources = clusterResources
+        settings.clusterResourcesKubeconfig = try reader.string("clusterResourcesKubeconfig")
+        if settings.clusterResourcesKubeconfig != nil, !clusterResources {
+            throw reader.fail("clusterResourcesKubeconfig is only read with clusterResources: true")
+        }
+        return settings
     }
 }
 

@@ -39,6 +39,15 @@ public struct ClusterSettings: Sendable, Equatable {
     public var kubeconfig: String?
     /// How TokenGate authenticates to the API server when not with `tokenFile`/kubeconfig credentials.
     public var auth: ClusterAuth?
+    /// A PEM CA bundle given inline (a TrustedCluster's `caBundle` or ConfigMap), used like `caFile`.
+    public var caPEM: [UInt8]?
+    /// Where the cluster came from: the config file, or a TrustedCluster resource.
+    public var source: Source = .file
+
+    public enum Source: Sendable, Equatable {
+        case file
+        case resource
+    }
 
     public init(
         name: String, issuer: String, jwks: JWKSSource = .discovery, algorithms: Set<JWSAlgorithm> = [.rs256, .es256],

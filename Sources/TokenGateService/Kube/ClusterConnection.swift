@@ -48,7 +48,9 @@ final class ClusterConnection: Sendable {
             self.apiTokens = nil
             self.kube = nil
         }
-        if let caFile = settings.caFile, let ca = FileManager.default.contents(atPath: caFile) {
+        if let pem = settings.caPEM {
+            self.otherTrust = pem
+        } else if let caFile = settings.caFile, let ca = FileManager.default.contents(atPath: caFile) {
             self.otherTrust = [UInt8](ca)
         } else {
             self.otherTrust = nil

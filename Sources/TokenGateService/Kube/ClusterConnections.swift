@@ -155,6 +155,24 @@ public final class ClusterConnections: JWKSFetcher, TokenReviewer, PodLookup, Se
         }
     }
 
+    /// Whether TokenGate may use the cluster's API server: a TokenReview of a token that is
+    /// certainly invalid, which any caller allowed to create TokenReviews gets an answer to.
+    /// - Returns: the HTTP status (201/200: authenticated and allowed, 401: TokenGate's credential
+    ///   is refused, 403: RBAC lacks TokenReview), or the reason no answer came.
+    public func probeAPIServer(_ cluster: ClusterSettings) async -> Result<Int, UpstreamUnavailable> {
+        do throws(UpstreamUnavailable) {
+            let kube = try kube(cluster, .tokenReview)
+            do {
+                let body = TokenReviewCodec.requestBody(token: "tokengate-probe.invalid.token", audiences: [])
+                return .success(try await kube.send("POST", TokenReviewCodec.path, body: body).status)
+            } catch {
+                throw UpstreamUnavailable(.tokenReview, cluster: cluster.name, "\(error)")
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+
     // MARK: - PodLookup
 
     public func pod(namespace: String, name: String, cluster: ClusterSettings) async throws(UpstreamUnavailable) -> LivePod? {

@@ -148,7 +148,7 @@ public final class BrokerReloader: Sendable {
         // Warn again for each cluster added or changed that still uses a static token.
         BrokerRuntime.warnAboutStaticTokens(next.clusters.filter { !current.clusters.contains($0) }, connections: connections, logger: logger)
         metrics.reloaded("config", success: true)
-        let before = Set(current.clusters.map(\.name)), after = Set(next.clusters.map(\.name))
+        let before = Set(current.clusters.filter { $0.source == .file }.map(\.name)), after = Set(next.clusters.map(\.name))
         logger.info("broker configuration reloaded", metadata: [
             "clusters": "\(next.clusters.map(\.name).joined(separator: ","))",
             "added": "\(after.subtracting(before).sorted().joined(separator: ","))",

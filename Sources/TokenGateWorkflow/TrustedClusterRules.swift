@@ -26,12 +26,23 @@ public struct TrustedClusterSpec: Sendable, Equatable {
     public struct ConfigMapKey: Sendable, Equatable {
         public var name: String
         public var key: String
+
+        public init(name: String, key: String = "ca.crt") {
+            self.name = name
+            self.key = key
+        }
     }
 
     public struct SelfIssued: Sendable, Equatable {
         public var audience: String
         public var subject: String
         public var ttlSeconds: Int64
+
+        public init(audience: String, subject: String, ttlSeconds: Int64 = 300) {
+            self.audience = audience
+            self.subject = subject
+            self.ttlSeconds = ttlSeconds
+        }
     }
 
     public var name: String
@@ -45,6 +56,23 @@ public struct TrustedClusterSpec: Sendable, Equatable {
     public var checkPod: Bool?
     public var jwksURL: String?
     public var selfIssued: SelfIssued?
+
+    public init(
+        name: String, generation: Int64 = 0, issuer: String, apiServer: String? = nil, caBundle: String? = nil,
+        caConfigMap: ConfigMapKey? = nil, verify: String = "both", checkPod: Bool? = nil, jwksURL: String? = nil,
+        selfIssued: SelfIssued? = nil
+    ) {
+        self.name = name
+        self.generation = generation
+        self.issuer = issuer
+        self.apiServer = apiServer
+        self.caBundle = caBundle
+        self.caConfigMap = caConfigMap
+        self.verify = verify
+        self.checkPod = checkPod
+        self.jwksURL = jwksURL
+        self.selfIssued = selfIssued
+    }
 
     public static let group = "tokengate.io"
     public static let apiVersion = "tokengate.io/v1alpha1"

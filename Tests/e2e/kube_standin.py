@@ -234,6 +234,12 @@ class KubeStandIn:
         obj = self.trusted.pop(name)
         self._record("DELETED", obj)
 
+    def bump_resource_version(self, times: int = 1) -> None:
+        """Other objects changed: resourceVersion is global (etcd's revision), so it moves on without
+        any TrustedCluster event; only a BOOKMARK tells a watcher the new value."""
+        with self._changed:
+            self.resource_version += times
+
     def compact(self) -> None:
         """etcd compaction: every resourceVersion before now is gone (410 for a WATCH from it)."""
         with self._changed:

@@ -190,6 +190,14 @@ def test_cluster_added_by_resource_is_usable_within_5s_and_refused_within_5s_aft
     assert all(c["observedGeneration"] == 1 for c in conditions.values())
     assert fleet.mgmt.trusted["remote"]["status"]["observedGeneration"] == 1
 
+    # The webhook knows the issuers in use, the resources' included.
+    twin = remote_resource(fleet, name="remote-twin")
+    response = validate(server, twin)
+    assert response["allowed"] is False
+    assert f'issuer "{fleet.remote.issuer}" is already used by cluster "remote"' in response["status"]["message"]
+    assert validate(server, {**remote_resource(fleet), "metadata": {"name": "remote", "generation": 2}})["allowed"], \
+        "an update of the same resource keeps its own issuer"
+
     # Written only on change: a quiet period writes nothing more.
     patches = len(fleet.mgmt.status_patches)
     time.sleep(2.5)
@@ -235,19 +243,21 @@ def test_watch_resumes_after_bookmarks_a_dropped_watch_and_410_gone(fleet):
     pod = fleet.env.pod(fleet.remote)
     token = lambda: fleet.remote.mint(pod, [BROKER_AUDIENCE])  # noqa: E731
     first_list = fleet.mgmt.lists
-    # Bookmarks move the version the watch resumes from.
     wait_until(lambda: len(fleet.mgmt.watches) >= 1, 5, "watching")
     fleet.mgmt.apply_trusted(remote_resource(fleet, name="other", issuer="https://other.test", verify="jwks",
                                              jwksURL="https://other.test/keys", apiServer=None, auth=None, caBundle=None))
-    time.sleep(1.2)
+    wait_until(lambda: ready(fleet, "other").get("status"), 10, "status of other written")
+    time.sleep(1.0)
+    # Other kinds move the global resourceVersion; only a BOOKMARK carries it to the watcher.
+    fleet.mgmt.bump_resource_version(50)
+    bookmarked = fleet.mgmt.resource_version
+    time.sleep(1.2)  # > bookmark_seconds (0.5)
 
-    # A dropped watch is resumed from the last version seen, without a new LIST.
+    # A dropped watch is resumed from the last version seen -- here the bookmark's -- without a new LIST.
     watches = len(fleet.mgmt.watches)
     fleet.mgmt.drop_watches()
     wait_until(lambda: len(fleet.mgmt.watches) > watches, 5, "re-watch after the drop")
-    resumed_from = int(fleet.mgmt.watches[-1])
-    assert resumed_from >= int(fleet.mgmt.trusted["other"]["metadata"]["resourceVersion"]), \
-        "resumed from the last version seen (the resource's, or a later bookmark's), not from scratch"
+    assert int(fleet.mgmt.watches[-1]) >= bookmarked, (fleet.mgmt.watches, bookmarked)
     assert fleet.mgmt.lists == first_list
     fleet.mgmt.apply_trusted(remote_resource(fleet))
     wait_until(lambda: fleet.env.exchange(server, token())[0] == 200, 5, "change seen on the resumed watch")

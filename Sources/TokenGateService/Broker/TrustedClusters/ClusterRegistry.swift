@@ -59,6 +59,8 @@ final class ClusterRegistry: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Held through a whole ``apply()``, so concurrent changes install in the order they merged.
+    private let applying = Mutex(())
     private let exchange: TokenExchange
     private let connections: ClusterConnections
     private let issuers: IssuerDirectory
@@ -144,8 +146,13 @@ final class ClusterRegistry: Sendable {
 
     // MARK: - merge
 
-    /// Installs file + resources in the exchange and the connections.
+    /// Installs file + resources in the exchange and the connections. Synchronous (no await), so
+    /// holding `applying` throughout cannot stall a task; exchange and connections never call back.
     func apply() {
+        applying.withLock { _ in applyLocked() }
+    }
+
+    private func applyLocked() {
         let (settings, added) = state.withLock { state -> (BrokerSettings, [String]) in
             let (merged, exclusions) = Self.merge(file: state.file, resources: Array(state.resources.values))
             let before = Set(state.merged.keys)

@@ -81,6 +81,9 @@ def test_remote_that_does_not_trust_the_audience_refuses_and_the_log_says_why(br
     server = broker_env.start()
     authenticator.jwks_url, authenticator.ca_file = server.base_url + "/keys", server.ca_path
     assert not [e for e in server.logs() if e.get("message", "").startswith("cluster uses a static API token")]
+    # The start-up key fetch may have raced the line above; let jwksRefetchIntervalSeconds (1 s)
+    # pass so the exchange's own fetch reaches the remote side with its now-known keys URL.
+    time.sleep(1.2)
 
     pod = broker_env.pod(remote)
     status, headers, body = broker_env.exchange(server, remote.mint(pod, [BROKER_AUDIENCE]))

@@ -163,6 +163,7 @@ class KubeStandIn:
         self.watches: list[str] = []  # the resourceVersion each WATCH started from
         self.status_patches: list[tuple[str, dict]] = []
         self.configmaps: dict[tuple[str, str], dict] = {}
+        self.trusted_unavailable = False  # True: LIST/WATCH of TrustedClusters answer 503
         self._changed = threading.Condition()
         self._drop_generation = 0
         self._server = _ThreadingHTTPSServer(("127.0.0.1", 0), _Handler)
@@ -474,6 +475,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         s = self.standin
         if not self._authorized():
             return
+        if s.trusted_unavailable:
+            return self._status(503, "ServiceUnavailable", "the server is currently unable to handle the request")
         if query.get("watch") in ("1", "true"):
             return self._trusted_watch(query)
         s.lists += 1

@@ -129,11 +129,12 @@ contexts: [{{name: mgmt, context: {{cluster: mgmt, user: tokengate}}}}]
     f = Fleet()
     f.env, f.mgmt, f.remote = env, mgmt, remote
 
-    def start():
-        server = env.start("--broker-reload-seconds", "0.5")
+    def start(*args, listed=True):
+        server = env.start("--broker-reload-seconds", "0.5", *args)
         remote.trust_jwt_issuer(BROKER_ISSUER, [AUDIENCE], jwks_url=server.base_url + "/keys", ca_file=server.ca_path,
                                 granted=(USER,))
-        wait_for_log(server, lambda e: e.get("message") == "TrustedClusters listed")
+        if listed:
+            wait_for_log(server, lambda e: e.get("message") == "TrustedClusters listed")
         return server
     f.start = start
     yield f
@@ -270,3 +271,27 @@ def test_watch_resumes_after_bookmarks_a_dropped_watch_and_410_gone(fleet):
     fleet.mgmt.delete_trusted("remote")
     wait_until(lambda: fleet.env.exchange(server, token())[0] == 400, 5, "delete seen after the re-LIST")
     assert server.process.poll() is None
+
+
+def test_serve_starts_while_the_api_is_down_retries_with_backoff_and_stops_promptly(fleet):
+    fleet.mgmt.trusted_unavailable = True
+    fleet.mgmt.apply_trusted(remote_resource(fleet))
+    server = fleet.start("--drain-seconds", "0.2", listed=False)
+    line = wait_for_log(server, lambda e: e.get("message") == "TrustedCluster list/watch failed; retrying")
+    assert "503" in line["error"]
+    prod = fleet.env.clusters["prod"]
+    assert fleet.env.exchange(server, prod.mint(fleet.env.pod(prod), [BROKER_AUDIENCE]))[0] == 200, "the file's clusters work meanwhile"
+    time.sleep(1.5)
+    attempts = fleet.mgmt.requests.count(("GET", "/apis/tokengate.io/v1alpha1/trustedclusters"))
+    assert 2 <= attempts <= 6, f"backing off, not hammering: {attempts} LISTs in ~1.5 s"
+
+    fleet.mgmt.trusted_unavailable = False
+    wait_for_log(server, lambda e: e.get("message") == "TrustedClusters listed", timeout=15)
+    pod = fleet.env.pod(fleet.remote)
+    wait_until(lambda: fleet.env.exchange(server, fleet.remote.mint(pod, [BROKER_AUDIENCE]))[0] == 200, 5, "usable once listed")
+
+    wait_until(lambda: len(fleet.mgmt.watches) >= 1, 5, "watching")
+    stopped = time.monotonic()
+    server.signal()  # SIGTERM while a WATCH is open: the watch is cancelled, not waited out
+    assert server.wait(timeout=15) == 0
+    assert time.monotonic() - stopped < 4, "the WATCH (timeoutSeconds=300) did not hold shutdown up"

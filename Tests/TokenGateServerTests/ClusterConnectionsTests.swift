@@ -113,7 +113,8 @@ struct ClusterConnectionsTests {
             // The stand-in wants its reader token, so the calls are refused; what matters is what they carried.
             _ = try? await connections.pod(namespace: "payments", name: "api-1", cluster: cluster)
             _ = try? await connections.pod(namespace: "payments", name: "api-1", cluster: cluster)
-            current.withLock { $0 = try! JWSSigner(key: second) }
+            let rotated = try JWSSigner(key: second)
+            current.withLock { $0 = rotated }
             let refused = await #expect(throws: UpstreamUnavailable.self) {
                 _ = try await connections.fetch(url: "https://127.0.0.1:\(port)/openid/v1/jwks", for: cluster)
             }

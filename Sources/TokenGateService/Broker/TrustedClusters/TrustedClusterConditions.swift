@@ -13,6 +13,16 @@ struct ClusterProbe: Sendable, Equatable {
     struct ProbeFailure: Error, Sendable, Equatable {
         let message: String
     }
+
+    /// Whether something it checked is broken (probed again sooner).
+    var isFailing: Bool {
+        if case .failure? = jwks { return true }
+        switch api {
+        case .failure?: return true
+        case .success(let status)?: return !(200...299).contains(status)
+        case nil: return false
+        }
+    }
 }
 
 /// The `Ready`, `JWKSAvailable` and `Authenticated` conditions of a TrustedCluster.
@@ -186,10 +196,6 @@ enum TrustedClusterConditions {
 
     /// RFC 3339 in UTC, whole seconds (metav1.Time).
     static func timestamp(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ value: Int?) -> String { let v = value ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
-        return "\(c.year ?? 1970)-\(two(c.month))-\(two(c.day))T\(two(c.hour)):\(two(c.minute)):\(two(c.second))Z"
+        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
     }
 }

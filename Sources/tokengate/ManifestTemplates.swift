@@ -64,7 +64,6 @@ spec:
       type: string
     - jsonPath: .status.conditions[?(@.type=="Ready")].reason
       name: Reason
-      priority: 1
       type: string
     - jsonPath: .metadata.creationTimestamp
       name: Age

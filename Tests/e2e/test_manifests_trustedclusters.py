@@ -85,7 +85,7 @@ def test_every_overlay_has_the_crd_and_exactly_its_rbac(built, overlay):
     version = crd_version(crd)
     assert version["name"] == "v1alpha1" and version["subresources"] == {"status": {}}
     columns = [c["name"] for c in version["additionalPrinterColumns"] if c.get("priority", 0) == 0]
-    assert columns == ["Issuer", "Verify", "Ready", "Age"]
+    assert columns == ["Issuer", "Verify", "Ready", "Reason", "Age"]  # which cluster is broken, and why, at once
     role = find(docs, "ClusterRole", "tokengate-trustedclusters")
     assert role["rules"] == [
         {"apiGroups": ["tokengate.io"], "resources": ["trustedclusters"], "verbs": ["get", "list", "watch"]},

@@ -147,6 +147,7 @@ class KubeStandIn:
         self.extra_jwks: list[dict] = []  # keys published besides the signing key (rotation)
         self.pods: dict[tuple[str, str], Pod] = {}
         self.hang_seconds = 0.0  # >0: every API call sleeps this long before answering
+        self.hanging = 0  # calls sleeping in hang_seconds right now
         self.discovery_down = False  # True: discovery and JWKS answer 503
         self.requests: list[tuple[str, str]] = []  # (method, path) seen, for assertions
         self.api_token = "standin-reader-token"  # what TokenGate must present
@@ -618,7 +619,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
         if s.hang_seconds:
+            s.hanging += 1
             time.sleep(s.hang_seconds)
+            s.hanging -= 1
         if path != "/apis/authentication.k8s.io/v1/tokenreviews":
             return self._status(404, "NotFound", "the server could not find the requested resource")
         if not self._authorized():

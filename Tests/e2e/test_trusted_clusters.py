@@ -295,3 +295,25 @@ def test_serve_starts_while_the_api_is_down_retries_with_backoff_and_stops_promp
     server.signal()  # SIGTERM while a WATCH is open: the watch is cancelled, not waited out
     assert server.wait(timeout=15) == 0
     assert time.monotonic() - stopped < 4, "the WATCH (timeoutSeconds=300) did not hold shutdown up"
+
+
+def test_an_exchange_in_flight_finishes_with_the_cluster_it_started_with(fleet):
+    import threading
+    server = fleet.start()
+    pod = fleet.env.pod(fleet.remote)
+    fleet.mgmt.apply_trusted(remote_resource(fleet))
+    wait_until(lambda: fleet.env.exchange(server, fleet.remote.mint(pod, [BROKER_AUDIENCE]))[0] == 200, 5, "usable")
+
+    fleet.remote.hang_seconds = 2.0  # the remote API server is slow: the next exchange waits on it
+    results = []
+    worker = threading.Thread(target=lambda: results.append(fleet.env.exchange(server, fleet.remote.mint(pod, [BROKER_AUDIENCE]))))
+    worker.start()
+    wait_until(lambda: fleet.remote.hanging >= 1, 5, "the exchange is waiting on the remote TokenReview")
+    fleet.mgmt.delete_trusted("remote")
+    wait_for_log(server, lambda e: e.get("message") == "trusted clusters from resources no longer in use" and e["clusters"] == "remote")
+    assert worker.is_alive() and not results, "the delete took effect while the exchange was still waiting on the remote side"
+    worker.join(timeout=20)
+    fleet.remote.hang_seconds = 0
+    assert results and results[0][0] == 200, results
+    assert decode_jwt(results[0][2]["access_token"])[1]["tokengate.io"]["cluster"] == "remote"
+    wait_until(lambda: fleet.env.exchange(server, fleet.remote.mint(pod, [BROKER_AUDIENCE]))[0] == 400, 5, "new exchanges refused")

@@ -153,12 +153,13 @@ final class ClusterRegistry: Sendable {
     }
 
     private func applyLocked() {
-        let (settings, added) = state.withLock { state -> (BrokerSettings, [String]) in
+        let (settings, added, removed) = state.withLock { state -> (BrokerSettings, [String], [String]) in
             let (merged, exclusions) = Self.merge(file: state.file, resources: Array(state.resources.values))
             let before = Set(state.merged.keys)
             state.merged = Dictionary(merged.clusters.filter { $0.source == .resource }.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
             state.exclusions = exclusions
-            return (merged, state.merged.keys.filter { !before.contains($0) }.sorted())
+            let after = Set(state.merged.keys)
+            return (merged, after.subtracting(before).sorted(), before.subtracting(after).sorted())
         }
         exchange.update(settings: settings)
         for problem in connections.prepare(settings.clusters) {
@@ -167,6 +168,9 @@ final class ClusterRegistry: Sendable {
         issuers.set(Dictionary(settings.clusters.map { ($0.issuer, $0.name) }, uniquingKeysWith: { first, _ in first }))
         if !added.isEmpty {
             logger.info("trusted clusters added from resources", metadata: ["clusters": "\(added.joined(separator: ","))"])
+        }
+        if !removed.isEmpty {
+            logger.info("trusted clusters from resources no longer in use", metadata: ["clusters": "\(removed.joined(separator: ","))"])
         }
     }
 

@@ -88,11 +88,16 @@ final class TrustedClusterWatcher: Sendable {
                 }
                 var version = resourceVersion ?? ""
                 defer { if resourceVersion != nil { resourceVersion = version } }  // a dropped watch resumes from here
+                let started = ContinuousClock.now
                 try await watch(from: &version, signal: signal)
-                backoff = .milliseconds(250)
-                if failures > 0 { logger.info("watching TrustedClusters again", metadata: ["resource_version": "\(resourceVersion ?? "")"]) }
+                if failures > 0 { logger.info("TrustedCluster watch recovered", metadata: ["resource_version": "\(version)"]) }
                 failures = 0
-                continue
+                // A watch that lasted its timeoutSeconds resumes at once; one the server ended at once
+                // waits like a failure, so a misbehaving server is never hammered.
+                if started.duration(to: .now) >= .seconds(1) {
+                    backoff = .milliseconds(250)
+                    continue
+                }
             } catch WatchEnd.gone {
                 logger.info("TrustedCluster watch: resourceVersion too old (410 Gone); listing again")
                 resourceVersion = nil

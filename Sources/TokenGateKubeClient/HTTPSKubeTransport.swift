@@ -8,7 +8,7 @@ import TokenGateHTTP
 /// Every transport failure becomes `KubeClientError.unavailable` (the broker answers 503 and
 /// the caller retries), except a response over the size bound, which is `badResponse`: the
 /// API server answered, just not with something TokenGate will hold.
-public struct HTTPSKubeTransport: KubeTransport {
+public struct HTTPSKubeTransport: KubeStreamingTransport {
     public let client: HTTPSClient
     /// Pods carry managedFields and can reach a few hundred KiB; etcd caps objects at 1.5 MiB.
     public let maxResponseBytes: Int
@@ -48,6 +48,18 @@ public struct HTTPSKubeTransport: KubeTransport {
             return (response.status, response.body)
         } catch {
             if error.code == .tooLarge { throw KubeClientError.badResponse(error.message) }
+            throw KubeClientError.unavailable(error.message)
+        }
+    }
+
+    public func stream(
+        path: String, headers: [(String, String)], timeout: Duration, onBodyPart: @escaping @Sendable ([UInt8]) -> Void
+    ) async throws -> (status: Int, body: [UInt8]) {
+        let request = HTTPSRequest(.GET, path, headers: headers.map { (name: $0.0, value: $0.1) }, maxResponseBytes: 1 << 20)
+        do {
+            let response = try await client.stream(request, timeout: timeout, onBodyPart: onBodyPart)
+            return (response.status, response.body)
+        } catch {
             throw KubeClientError.unavailable(error.message)
         }
     }

@@ -13,11 +13,13 @@ public struct KubeClient: Sendable {
     private let tokens: BearerTokenSource
     private let limiter: ConcurrencyLimiter
 
-    public init(endpoint: KubeEndpoint, transport: any KubeTransport, timeout: Duration = .seconds(2), maxConcurrentCalls: Int = 32) {
+    /// - Parameter tokens: where each call's bearer token comes from; default: `endpoint.credentials`.
+    public init(endpoint: KubeEndpoint, transport: any KubeTransport, timeout: Duration = .seconds(2), maxConcurrentCalls: Int = 32,
+                tokens: BearerTokenSource? = nil) {
         self.endpoint = endpoint
         self.transport = transport
         self.timeout = timeout
-        self.tokens = BearerTokenSource(endpoint.credentials)
+        self.tokens = tokens ?? BearerTokenSource(endpoint.credentials)
         self.limiter = ConcurrencyLimiter(limit: maxConcurrentCalls)
     }
 
@@ -36,9 +38,39 @@ public struct KubeClient: Sendable {
         return try PodInfo.decode(body)
     }
 
-    private func call(_ method: String, _ path: String, body: [UInt8]?) async throws -> (status: Int, body: [UInt8]) {
+    /// Any other call (LIST, GET, status PATCH): status and body, with this client's token, bound
+    /// and deadline. `contentType` is sent when there is a body.
+    public func send(_ method: String, _ path: String, body: [UInt8]? = nil, contentType: String = "application/json") async throws
+        -> (status: Int, body: [UInt8])
+    {
+        try await call(method, path, body: body, contentType: contentType)
+    }
+
+    /// A WATCH (`path` carries `?watch=1&…`): each newline-delimited event is passed to `onEvent`
+    /// as it arrives, on the connection's event loop, so it must only hand the bytes on. Returns
+    /// when the API server ends the watch; `timeout` is the deadline of the whole call, so give
+    /// the server's `timeoutSeconds` plus a margin.
+    /// - Returns: the status, and the body when it is not 2xx (a `Status`, e.g. 410 Gone).
+    /// - Throws: ``KubeClientError/unavailable(_:)`` when the connection drops or the deadline passes.
+    public func watch(_ path: String, timeout: Duration, maxEventBytes: Int = 4 << 20, onEvent: @escaping @Sendable ([UInt8]) -> Void)
+        async throws -> (status: Int, body: [UInt8])
+    {
+        guard let streaming = transport as? any KubeStreamingTransport else {
+            throw KubeClientError.configuration("this transport cannot stream a WATCH")
+        }
         var headers: [(String, String)] = [("Accept", "application/json"), ("User-Agent", "tokengate")]
-        if body != nil { headers.append(("Content-Type", "application/json")) }
+        if let token = try tokens.token() { headers.append(("Authorization", "Bearer \(token)")) }
+        let splitter = LineSplitter(maxLineBytes: maxEventBytes, onLine: onEvent)
+        let result = try await streaming.stream(path: endpoint.basePath + path, headers: headers, timeout: timeout) { splitter.append($0) }
+        if splitter.overflowed { throw KubeClientError.badResponse("a watch event is larger than \(maxEventBytes) bytes") }
+        return result
+    }
+
+    private func call(_ method: String, _ path: String, body: [UInt8]?, contentType: String = "application/json") async throws
+        -> (status: Int, body: [UInt8])
+    {
+        var headers: [(String, String)] = [("Accept", "application/json"), ("User-Agent", "tokengate")]
+        if body != nil { headers.append(("Content-Type", contentType)) }
         if let token = try tokens.token() { headers.append(("Authorization", "Bearer \(token)")) }
         guard limiter.tryAcquire() else {
             throw KubeClientError.unavailable("too many concurrent calls to the Kubernetes API server")

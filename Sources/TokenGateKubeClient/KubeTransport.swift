@@ -8,3 +8,12 @@ public protocol KubeTransport: Sendable {
     func send(method: String, path: String, headers: [(String, String)], body: [UInt8]?, timeout: Duration) async throws
         -> (status: Int, body: [UInt8])
 }
+
+/// A transport that can also stream a response body (Kubernetes WATCH).
+public protocol KubeStreamingTransport: KubeTransport {
+    /// Sends a GET and passes each body part of a 2xx response to `onBodyPart` as it arrives (it
+    /// must not block); returns the status (and the body of a non-2xx answer) when the response
+    /// ends. `timeout` covers the whole call.
+    func stream(path: String, headers: [(String, String)], timeout: Duration, onBodyPart: @escaping @Sendable ([UInt8]) -> Void)
+        async throws -> (status: Int, body: [UInt8])
+}

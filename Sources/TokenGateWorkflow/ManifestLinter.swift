@@ -18,6 +18,18 @@ public struct ManifestLinter: Sendable {
         public var checked: [String]
         /// Documents of other kinds (or no kind) that were not checked.
         public var skipped: Int
+        /// TrustedCluster issuers seen so far in the file, by cluster name: two may not share one.
+        var trustedIssuers: [String: String] = [:]
+
+        public init(diagnostics: [Diagnostic], checked: [String], skipped: Int) {
+            self.diagnostics = diagnostics
+            self.checked = checked
+            self.skipped = skipped
+        }
+
+        public static func == (lhs: Result, rhs: Result) -> Bool {
+            lhs.diagnostics == rhs.diagnostics && lhs.checked == rhs.checked && lhs.skipped == rhs.skipped
+        }
 
         public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
         public var warningCount: Int { diagnostics.filter { $0.severity == .warning }.count }
@@ -73,6 +85,10 @@ public struct ManifestLinter: Sendable {
         let version = WorkflowValidator.version(of: apiVersion)
         if kind == "List", let items = object["items"]?.items {
             for item in items { check(item, documentPosition: item.origin.position ?? documentPosition, into: &result, findings: &findings) }
+            return
+        }
+        if TrustedClusterValidator.matches(apiVersion: apiVersion, kind: kind) {
+            checkTrustedCluster(object, documentPosition: documentPosition, into: &result, findings: &findings)
             return
         }
         guard group == "openunison.tremolo.io", kind == "Workflow" || kind == "Target" else {
@@ -131,6 +147,24 @@ public struct ManifestLinter: Sendable {
                 hint: lowered != name ? "use \(Quoted(lowered)); OpenUnison uses metadata.name as the workflow name, "
                     + "so update callWorkflow tasks that name it" : nil)
         }
+    }
+
+    /// A `tokengate.io` TrustedCluster: the webhook's rules, plus one issuer per cluster across the file.
+    private func checkTrustedCluster(_ object: SpecValue, documentPosition: SourcePosition, into result: inout Result,
+                                     findings: inout Findings) {
+        let name = object["metadata"]?["name"]?.string
+        let identity = "TrustedCluster " + (name ?? "")
+        result.checked.append(identity)
+        let report = TrustedClusterValidator(issuersInUse: result.trustedIssuers).validate(object: object).report
+        // The issuer is taken even when the object has other errors: the next one must not reuse it either.
+        if let issuer = object["spec"]?["issuer"]?.string, let name, result.trustedIssuers[issuer] == nil {
+            result.trustedIssuers[issuer] = name
+        }
+        findings.append(contentsOf: report.diagnostics.map { diagnostic in
+            var copy = tagged(diagnostic, identity)
+            if copy.filePosition == nil { copy.filePosition = object.origin.position ?? documentPosition }
+            return copy
+        })
     }
 
     private func tagged(_ diagnostic: Diagnostic, _ identity: String) -> Diagnostic {

@@ -3,15 +3,16 @@ import ArgumentParser
 import Foundation
 import TokenGateWorkflow
 
-/// `tokengate lint`: the Workflow and Target rules of POST /validate, offline, for editors and CI.
+/// `tokengate lint`: the Workflow, Target and TrustedCluster rules of POST /validate, offline, for editors and CI.
 struct LintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
-        abstract: "Check OpenUnison Workflow and Target manifests without a cluster.",
+        abstract: "Check OpenUnison Workflow and Target manifests, and TokenGate TrustedClusters, without a cluster.",
         discussion: """
             Reads YAML files (multi-document, `kind: List` too) and checks every \
-            openunison.tremolo.io Workflow (v1, v2) and Target (v1) with the same rules the \
-            webhook applies on kubectl apply; other kinds are skipped. Directories are searched \
+            openunison.tremolo.io Workflow (v1, v2) and Target (v1), and every tokengate.io \
+            TrustedCluster (v1alpha1; two in one run may not share an issuer), with the same rules \
+            the webhook applies on kubectl apply; other kinds are skipped. Directories are searched \
             recursively for *.yaml and *.yml (hidden entries skipped).
 
             Each problem is one line, `file:line:col: error: path: message`, with the line and \

@@ -8,10 +8,10 @@
 /// ``ManifestRenderer`` fills in. Documents both overlays share are stored once.
 enum ManifestTemplates {
     /// manifests/overlays/self-signed
-    static var selfSigned: String { assemble([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) }
+    static var selfSigned: String { assemble([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]) }
 
     /// manifests/overlays/cert-manager
-    static var certManager: String { assemble([0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 14, 15, 16, 10, 17, 18]) }
+    static var certManager: String { assemble([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 18, 19, 20, 21, 15, 22, 23]) }
 
     /// An overlay's documents in kustomize's order, joined as kustomize prints them.
     private static func assemble(_ indices: [Int]) -> String {
@@ -34,6 +34,193 @@ metadata:
   name: {{namespace}}
 """#,
         #"""
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  labels:
+    app.kubernetes.io/name: tokengate
+    app.kubernetes.io/part-of: tokengate
+  name: trustedclusters.tokengate.io
+spec:
+  group: tokengate.io
+  names:
+    kind: TrustedCluster
+    listKind: TrustedClusterList
+    plural: trustedclusters
+    shortNames:
+    - tc
+    singular: trustedcluster
+  scope: Cluster
+  versions:
+  - additionalPrinterColumns:
+    - jsonPath: .spec.issuer
+      name: Issuer
+      type: string
+    - jsonPath: .spec.verify
+      name: Verify
+      type: string
+    - jsonPath: .status.conditions[?(@.type=="Ready")].status
+      name: Ready
+      type: string
+    - jsonPath: .status.conditions[?(@.type=="Ready")].reason
+      name: Reason
+      type: string
+    - jsonPath: .metadata.creationTimestamp
+      name: Age
+      type: date
+    name: v1alpha1
+    schema:
+      openAPIV3Schema:
+        properties:
+          apiVersion:
+            type: string
+          kind:
+            type: string
+          metadata:
+            properties:
+              name:
+                maxLength: 63
+                pattern: ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+                type: string
+            type: object
+          spec:
+            properties:
+              apiServer:
+                description: The cluster's API server, for TokenReview and the Pod
+                  GET.
+                maxLength: 2048
+                pattern: ^https://[^/?#@\s]+(/[^?#\s]*)?$
+                type: string
+              auth:
+                description: How TokenGate authenticates to apiServer, without any
+                  credential of that cluster.
+                properties:
+                  selfIssued:
+                    properties:
+                      audience:
+                        maxLength: 2048
+                        minLength: 1
+                        type: string
+                      subject:
+                        maxLength: 253
+                        minLength: 1
+                        pattern: ^\S+$
+                        type: string
+                      ttlSeconds:
+                        default: 300
+                        maximum: 3600
+                        minimum: 60
+                        type: integer
+                    required:
+                    - audience
+                    - subject
+                    type: object
+                required:
+                - selfIssued
+                type: object
+              caBundle:
+                description: PEM CA certificate(s) of the API server (and of jwksURL's
+                  host).
+                maxLength: 65536
+                type: string
+              caConfigMap:
+                description: A ConfigMap in TokenGate's namespace holding the PEM
+                  CA bundle.
+                properties:
+                  key:
+                    default: ca.crt
+                    maxLength: 253
+                    type: string
+                  name:
+                    maxLength: 253
+                    type: string
+                required:
+                - name
+                type: object
+              checkPod:
+                description: GET the pod and compare its UID (default false with verify
+                  jwks, true otherwise).
+                type: boolean
+              issuer:
+                description: Exact iss of the cluster's ServiceAccount tokens.
+                maxLength: 2048
+                pattern: ^https://[^/?#@\s]+(/[^?#\s]*)?$
+                type: string
+              jwksURL:
+                description: Where the cluster's keys are; default is the issuer's
+                  OIDC discovery.
+                maxLength: 2048
+                pattern: ^https://[^/?#@\s]+(/[^?#\s]*)?$
+                type: string
+              verify:
+                default: both
+                description: jwks, tokenreview or both (default).
+                enum:
+                - jwks
+                - tokenreview
+                - both
+                type: string
+            required:
+            - issuer
+            type: object
+            x-kubernetes-validations:
+            - message: set caBundle or caConfigMap, not both
+              rule: '!(has(self.caBundle) && has(self.caConfigMap))'
+            - message: apiServer needs auth.selfIssued (a TrustedCluster never holds
+                a credential of its cluster)
+              rule: '!has(self.apiServer) || has(self.auth)'
+          status:
+            properties:
+              conditions:
+                items:
+                  properties:
+                    lastTransitionTime:
+                      format: date-time
+                      type: string
+                    message:
+                      maxLength: 32768
+                      type: string
+                    observedGeneration:
+                      format: int64
+                      minimum: 0
+                      type: integer
+                    reason:
+                      maxLength: 1024
+                      pattern: ^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$
+                      type: string
+                    status:
+                      enum:
+                      - "True"
+                      - "False"
+                      - Unknown
+                      type: string
+                    type:
+                      maxLength: 316
+                      type: string
+                  required:
+                  - type
+                  - status
+                  - lastTransitionTime
+                  - reason
+                  - message
+                  type: object
+                type: array
+                x-kubernetes-list-map-keys:
+                - type
+                x-kubernetes-list-type: map
+              observedGeneration:
+                format: int64
+                type: integer
+            type: object
+        required:
+        - spec
+        type: object
+    served: true
+    storage: true
+    subresources:
+      status: {}
+"""#,
+        #"""
 apiVersion: v1
 automountServiceAccountToken: true
 kind: ServiceAccount
@@ -43,6 +230,23 @@ metadata:
     app.kubernetes.io/part-of: tokengate
   name: tokengate
   namespace: {{namespace}}
+"""#,
+        #"""
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  labels:
+    app.kubernetes.io/name: tokengate
+    app.kubernetes.io/part-of: tokengate
+  name: tokengate-trustedcluster-ca
+  namespace: {{namespace}}
+rules:
+- apiGroups:
+  - ""
+  resources:
+  - configmaps
+  verbs:
+  - get
 """#,
         #"""
 apiVersion: rbac.authorization.k8s.io/v1
@@ -59,6 +263,49 @@ rules:
   - pods
   verbs:
   - get
+"""#,
+        #"""
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  labels:
+    app.kubernetes.io/name: tokengate
+    app.kubernetes.io/part-of: tokengate
+  name: tokengate-trustedclusters
+rules:
+- apiGroups:
+  - tokengate.io
+  resources:
+  - trustedclusters
+  verbs:
+  - get
+  - list
+  - watch
+- apiGroups:
+  - tokengate.io
+  resources:
+  - trustedclusters/status
+  verbs:
+  - update
+  - patch
+"""#,
+        #"""
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  labels:
+    app.kubernetes.io/name: tokengate
+    app.kubernetes.io/part-of: tokengate
+  name: tokengate-trustedcluster-ca
+  namespace: {{namespace}}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: tokengate-trustedcluster-ca
+subjects:
+- kind: ServiceAccount
+  name: tokengate
+  namespace: {{namespace}}
 """#,
         #"""
 apiVersion: rbac.authorization.k8s.io/v1
@@ -89,6 +336,23 @@ roleRef:
   apiGroup: rbac.authorization.k8s.io
   kind: ClusterRole
   name: tokengate-pod-reader
+subjects:
+- kind: ServiceAccount
+  name: tokengate
+  namespace: {{namespace}}
+"""#,
+        #"""
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  labels:
+    app.kubernetes.io/name: tokengate
+    app.kubernetes.io/part-of: tokengate
+  name: tokengate-trustedclusters
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: tokengate-trustedclusters
 subjects:
 - kind: ServiceAccount
   name: tokengate
@@ -499,6 +763,31 @@ webhooks:
     scope: Namespaced
   sideEffects: None
   timeoutSeconds: 10
+- admissionReviewVersions:
+  - v1
+  clientConfig:
+    caBundle: {{caBundle}}
+    service:
+      name: tokengate
+      namespace: {{namespace}}
+      path: /validate
+      port: 443
+  failurePolicy: Fail
+  matchPolicy: Equivalent
+  name: trustedclusters.tokengate.io
+  rules:
+  - apiGroups:
+    - tokengate.io
+    apiVersions:
+    - v1alpha1
+    operations:
+    - CREATE
+    - UPDATE
+    resources:
+    - trustedclusters
+    scope: Cluster
+  sideEffects: None
+  timeoutSeconds: 10
 """#,
         #"""
 apiVersion: cert-manager.io/v1
@@ -734,6 +1023,30 @@ webhooks:
     resources:
     - targets
     scope: Namespaced
+  sideEffects: None
+  timeoutSeconds: 10
+- admissionReviewVersions:
+  - v1
+  clientConfig:
+    service:
+      name: tokengate
+      namespace: {{namespace}}
+      path: /validate
+      port: 443
+  failurePolicy: Fail
+  matchPolicy: Equivalent
+  name: trustedclusters.tokengate.io
+  rules:
+  - apiGroups:
+    - tokengate.io
+    apiVersions:
+    - v1alpha1
+    operations:
+    - CREATE
+    - UPDATE
+    resources:
+    - trustedclusters
+    scope: Cluster
   sideEffects: None
   timeoutSeconds: 10
 """#,

@@ -2,7 +2,9 @@
 import Foundation
 import NIOHTTP1
 import Testing
+import Synchronization
 import TokenGateBroker
+import TokenGateCrypto
 import TokenGateJSON
 import TokenGateKubeClient
 @testable import TokenGateHTTP
@@ -92,6 +94,55 @@ struct ClusterConnectionsTests {
             #expect(log.all.map(\.authorization) == ["Bearer \(Self.apiToken)", nil])
             #expect(metrics.render().contains(#"tokengate_broker_jwks_fetches_total{cluster="prod",document="jwks",result="failure"} 1"#))
         }
+    }
+
+    @Test("auth.selfIssued: each call carries a JWT signed by the broker key, renewed on key rotation; no static token")
+    func selfIssuedToken() async throws {
+        let log = RequestLog()
+        let first = try PrivateKey.generate(.ecP256)
+        let second = try PrivateKey.generate(.ecP256)
+        let current = Mutex(try JWSSigner(key: first))
+        try await withStandInServer(routes: Self.standInRoutes(log)) { port, certificates, _ in
+            let connections = ClusterConnections(timeout: .seconds(30))
+            connections.useSelfIssuedSigner { ("https://tokengate.example.com", current.withLock { $0 }) }
+            let cluster = ClusterSettings(
+                name: "prod-b", issuer: "https://127.0.0.1:\(port)", apiServer: "https://127.0.0.1:\(port)", caFile: certificates.ca,
+                auth: .selfIssued(SelfIssuedAuth(audience: "https://prod-b.example.com", subject: "tokengate-broker")))
+            #expect(connections.prepare([cluster]).isEmpty)
+            #expect(connections.staticTokenClusters([cluster]).isEmpty)
+            // The stand-in wants its reader token, so the calls are refused; what matters is what they carried.
+            _ = try? await connections.pod(namespace: "payments", name: "api-1", cluster: cluster)
+            _ = try? await connections.pod(namespace: "payments", name: "api-1", cluster: cluster)
+            let rotated = try JWSSigner(key: second)
+            current.withLock { $0 = rotated }
+            let refused = await #expect(throws: UpstreamUnavailable.self) {
+                _ = try await connections.fetch(url: "https://127.0.0.1:\(port)/openid/v1/jwks", for: cluster)
+            }
+            #expect(refused?.message.contains("auth.selfIssued") == true, "a 401 names the remote side to fix")
+            let bearers = log.all.compactMap { $0.authorization?.dropFirst("Bearer ".count) }.map(String.init)
+            #expect(bearers.count == 3)
+            #expect(bearers[0] == bearers[1], "cached between calls")
+            for (index, bearer) in bearers.enumerated() {
+                let jws = try JWSCompact(parsing: bearer)
+                try jws.verify(with: (index < 2 ? first : second).publicKey(), allowed: [.es256])
+                #expect(jws.claims["iss"]?.string == "https://tokengate.example.com")
+                #expect(jws.claims["aud"]?.string == "https://prod-b.example.com")
+                #expect(jws.claims["sub"]?.string == "tokengate-broker")
+            }
+            #expect(!bearers.contains(Self.apiToken))
+        }
+    }
+
+    @Test("a cluster with tokenFile is reported as using a static token; inCluster is not")
+    func staticTokens() throws {
+        let tokenPath = try Self.tokenFile()
+        defer { try? FileManager.default.removeItem(atPath: tokenPath) }
+        let connections = ClusterConnections(timeout: .seconds(1))
+        let remote = ClusterSettings(name: "remote", issuer: "https://remote.example.com", apiServer: "https://remote.example.com:6443",
+                                     tokenFile: tokenPath)
+        let offline = ClusterSettings(name: "offline", issuer: "https://o.example.com", jwks: .file("/jwks.json"), verification: .jwks)
+        #expect(connections.prepare([remote, offline]).isEmpty)
+        #expect(connections.staticTokenClusters([remote, offline]) == ["remote"])
     }
 
     @Test("an unreachable API server or a bad CA file is UpstreamUnavailable, not a crash or a hang")

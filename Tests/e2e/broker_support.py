@@ -53,6 +53,7 @@ class BrokerEnv:
         self.kid = self.generate_key(self.signing_key)
         self.broker_extra = "  jwksRefetchIntervalSeconds: 1\n"
         self.cluster_extra: dict[str, str] = {}  # per cluster: more YAML lines, e.g. "verify: jwks"
+        self.self_issued: set[str] = set()  # clusters reached with auth.selfIssued instead of tokenFile
 
     def generate_key(self, path: Path, alg: str = "ES256") -> str:
         args = ["keys", "generate", "--alg", alg, "--out", str(path), "--force"]
@@ -70,8 +71,8 @@ class BrokerEnv:
     - name: {name}
       issuer: {self.clusters[name].issuer}
       apiServer: {self.clusters[name].url}
-      caFile: {self.kube_pki.ca}
-      tokenFile: {self.api_token_file}""" + "".join(f"\n      {line}" for line in self.cluster_extra.get(name, "").splitlines())
+      caFile: {self.kube_pki.ca}""" + (self.self_issued_yaml(name) if name in self.self_issued else f"""
+      tokenFile: {self.api_token_file}""") + "".join(f"\n      {line}" for line in self.cluster_extra.get(name, "").splitlines())
             for name in names)
         return f"""# tokengate serve config written by broker_support.py
 broker:
@@ -85,6 +86,15 @@ broker:
       audiences: [{LEDGER}]
       maxTTLSeconds: 600
 """
+
+    @staticmethod
+    def self_issued_audience(name: str) -> str:
+        return f"https://{name}.clusters.test"
+
+    def self_issued_yaml(self, name: str) -> str:
+        return f"""
+      auth:
+        selfIssued: {{audience: {self.self_issued_audience(name)}, subject: tokengate-broker, ttlSeconds: 120}}"""
 
     def write_config(self, names=None) -> Path:
         # Atomic replace, as a ConfigMap update is: the server never reads a half-written file.

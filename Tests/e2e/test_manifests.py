@@ -40,6 +40,7 @@ def built(tmp_path_factory) -> dict[tuple[str, str], list[dict]]:
 def test_kustomize_builds_each_overlay_with_every_object(built, overlay):
     kinds = sorted(d["kind"] for d in built[(overlay, DEFAULT_NAMESPACE)])
     expected = ["ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "ConfigMap", "Deployment",
+                "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",  # issue 13
                 "MutatingWebhookConfiguration", "Namespace", "NetworkPolicy", "PodDisruptionBudget",
                 "Service", "ServiceAccount", "ValidatingWebhookConfiguration"]
     expected += ["Secret"] if overlay == "self-signed" else ["Certificate", "Certificate", "Issuer", "Issuer"]
@@ -112,12 +113,14 @@ def test_namespace_change_reaches_every_reference(built, overlay):
     for kind in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"):
         for webhook in find(docs, kind)["webhooks"]:
             assert webhook["clientConfig"]["service"]["namespace"] == OTHER_NAMESPACE
+            if all(rule.get("scope") == "Cluster" for rule in webhook["rules"]):
+                continue  # cluster-scoped objects (TrustedCluster) have no namespace to exclude
             skipped = excluded_namespaces(webhook)
             assert {"kube-system", OTHER_NAMESPACE} <= skipped, skipped
 
 
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "MutatingWebhookConfiguration",
-                  "ValidatingWebhookConfiguration"}
+                  "ValidatingWebhookConfiguration", "CustomResourceDefinition"}
 
 
 def excluded_namespaces(webhook: dict) -> set[str]:
@@ -165,7 +168,9 @@ def test_failure_policies_are_explained_both_ways():
 
 
 def test_validating_webhook_matches_openunison_workflows_and_targets(built):
-    webhook, = find(built[("self-signed", DEFAULT_NAMESPACE)], "ValidatingWebhookConfiguration")["webhooks"]
+    webhooks = find(built[("self-signed", DEFAULT_NAMESPACE)], "ValidatingWebhookConfiguration")["webhooks"]
+    assert [w["name"] for w in webhooks] == ["openunison.tokengate.io", "trustedclusters.tokengate.io"]
+    webhook = webhooks[0]
     sent = {(g, v, r): set(rule["operations"]) for rule in webhook["rules"]
             for g in rule["apiGroups"] for v in rule["apiVersions"] for r in rule["resources"]}
     assert sent == {("openunison.tremolo.io", "v1", "workflows"): {"CREATE", "UPDATE"},

@@ -171,12 +171,23 @@ def test_service_and_network_policy_reach_the_container(docs, pod, container):
 
 
 def test_rbac_grants_only_tokenreview_and_get_pods(docs):
+    """...plus, for TrustedCluster resources (issue 13), exactly get/list/watch on them and
+    update/patch on their status."""
     roles = find_all(docs, "ClusterRole")
-    assert [r["rules"] for r in roles] == [[{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]]
+    assert [r["rules"] for r in roles] == [
+        [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}],
+        [{"apiGroups": ["tokengate.io"], "resources": ["trustedclusters"], "verbs": ["get", "list", "watch"]},
+         {"apiGroups": ["tokengate.io"], "resources": ["trustedclusters/status"], "verbs": ["update", "patch"]}],
+    ]
     bindings = {b["roleRef"]["name"]: b["subjects"] for b in find_all(docs, "ClusterRoleBinding")}
     subject = [{"kind": "ServiceAccount", "name": "tokengate", "namespace": DEFAULT_NAMESPACE}]
-    assert bindings == {"system:auth-delegator": subject, roles[0]["metadata"]["name"]: subject}
-    assert not find_all(docs, "Role") and not find_all(docs, "RoleBinding")
+    assert bindings == {"system:auth-delegator": subject, roles[0]["metadata"]["name"]: subject,
+                        roles[1]["metadata"]["name"]: subject}
+    role, = find_all(docs, "Role")  # caConfigMap of a TrustedCluster: ConfigMaps in TokenGate's namespace only
+    assert role["metadata"]["namespace"] == DEFAULT_NAMESPACE
+    assert role["rules"] == [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}]
+    binding, = find_all(docs, "RoleBinding")
+    assert binding["roleRef"]["name"] == role["metadata"]["name"] and binding["subjects"] == subject
     deployment = find(docs, "Deployment", "tokengate")
     assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == "tokengate"
 

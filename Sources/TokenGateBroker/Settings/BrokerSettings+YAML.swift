@@ -24,7 +24,9 @@ extension BrokerSettings {
 
     static func parse(_ reader: SettingsReader) throws(SettingsError) -> BrokerSettings {
         try reader.keys(allowed: ["issuer", "audience", "tokenPath", "signingKeys", "clockSkewSeconds", "maxSubjectTokenBytes",
-                                  "jwksRefetchIntervalSeconds", "jwksRefreshSeconds", "tokenReviewCacheSeconds", "clusters", "policy"])
+                                  "jwksRefetchIntervalSeconds", "jwksRefreshSeconds", "tokenReviewCacheSeconds", "clusters", "policy",
+                                  "clusterResources", "clusterResourcesKubeconfig"])
+        let clusterResources = try reader.bool("clusterResources") ?? false
         let issuerReader = try reader.required("issuer")
         let issuer = try issuerReader.string()
         guard URLRules.isHTTPSWithoutQuery(issuer) else {
@@ -35,7 +37,8 @@ extension BrokerSettings {
             throw SettingsError(path: reader.path + ".tokenPath", line: reader.line, "must be a path starting with /")
         }
         var clusters: [ClusterSettings] = []
-        for element in try reader.required("clusters").elements() {
+        let clusterElements = clusterResources ? try reader.child("clusters")?.elements() ?? [] : try reader.required("clusters").elements()
+        for element in clusterElements {
             let cluster = try ClusterSettings.parse(element)
             if clusters.contains(where: { $0.name == cluster.name }) { throw element.fail("cluster name \(cluster.name) is used twice") }
             if clusters.contains(where: { $0.issuer == cluster.issuer }) {
@@ -43,18 +46,21 @@ extension BrokerSettings {
             }
             clusters.append(cluster)
         }
-        guard !clusters.isEmpty else { throw reader.fail("clusters: needs at least one trusted cluster") }
+        guard !clusters.isEmpty || clusterResources else {
+            throw reader.fail("clusters: needs at least one trusted cluster (or clusterResources: true to add them as TrustedCluster resources)")
+        }
         var rules: [PolicyRule] = []
         for element in try reader.child("policy")?.elements() ?? [] {
             let rule = try PolicyRule.parse(element)
-            for name in rule.clusters ?? [] where !clusters.contains(where: { $0.name == name }) {
+            // With clusterResources a rule may name a TrustedCluster that does not exist yet.
+            for name in rule.clusters ?? [] where !clusterResources && !clusters.contains(where: { $0.name == name }) {
                 throw element.fail("names cluster \(name), which is not in broker.clusters")
             }
             rules.append(rule)
         }
         let keyFiles = try reader.required("signingKeys").strings()
         guard !keyFiles.isEmpty else { throw reader.fail("signingKeys: needs at least one PEM private key file") }
-        return BrokerSettings(
+        var settings = BrokerSettings(
             issuer: issuer,
             audience: try reader.string("audience"),
             tokenPath: tokenPath,
@@ -66,13 +72,19 @@ extension BrokerSettings {
             tokenReviewCacheSeconds: try reader.int("tokenReviewCacheSeconds", in: 0...10) ?? 10,
             clusters: clusters,
             policy: BrokerPolicy(rules: rules))
+        settings.clusterResources = clusterResources
+        settings.clusterResourcesKubeconfig = try reader.string("clusterResourcesKubeconfig")
+        if settings.clusterResourcesKubeconfig != nil, !clusterResources {
+            throw reader.fail("clusterResourcesKubeconfig is only read with clusterResources: true")
+        }
+        return settings
     }
 }
 
 extension ClusterSettings {
     static func parse(_ reader: SettingsReader) throws(SettingsError) -> ClusterSettings {
         try reader.keys(allowed: ["name", "issuer", "jwksURL", "jwksFile", "algorithms", "verify", "checkPod", "apiServer",
-                                  "inCluster", "caFile", "tokenFile", "kubeconfig"])
+                                  "inCluster", "caFile", "tokenFile", "kubeconfig", "auth"])
         let name = try reader.required("name").string()
         guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) else {
             throw reader.fail("cluster name \(name) may contain only letters, digits, '-', '_' and '.'")
@@ -115,6 +127,17 @@ extension ClusterSettings {
         if verification.usesAPIServer, !hasAPIServer {
             throw reader.fail("verify: \(verification.rawValue) needs apiServer, kubeconfig or inCluster: true (or use verify: jwks)")
         }
+        let tokenFile = try reader.string("tokenFile")
+        var auth: ClusterAuth?
+        if let authReader = reader.child("auth") {
+            auth = try ClusterAuth.parse(authReader)
+            if apiServer == nil, kubeconfig == nil {
+                throw authReader.fail("auth.selfIssued authenticates to a remote API server: set apiServer (or kubeconfig) for this cluster")
+            }
+            if tokenFile != nil {
+                throw authReader.fail("set tokenFile or auth.selfIssued, not both (auth.selfIssued needs no credential of the cluster)")
+            }
+        }
         let checkPod = try reader.bool("checkPod")
         if checkPod == true, !hasAPIServer, let key = reader.child("checkPod") {
             // Accepting it and skipping the Pod GET would pass the tokens of deleted pods unseen.
@@ -124,7 +147,24 @@ extension ClusterSettings {
         return ClusterSettings(
             name: name, issuer: issuer, jwks: jwks, algorithms: algorithms, verification: verification,
             checkPod: checkPod, apiServer: apiServer, inCluster: inCluster,
-            caFile: try reader.string("caFile"), tokenFile: try reader.string("tokenFile"), kubeconfig: kubeconfig)
+            caFile: try reader.string("caFile"), tokenFile: tokenFile, kubeconfig: kubeconfig, auth: auth)
+    }
+}
+
+extension ClusterAuth {
+    /// `auth: {selfIssued: {audience, subject, ttlSeconds}}`.
+    static func parse(_ reader: SettingsReader) throws(SettingsError) -> ClusterAuth {
+        try reader.keys(allowed: ["selfIssued"])
+        let issued = try reader.required("selfIssued")
+        try issued.keys(allowed: ["audience", "subject", "ttlSeconds"])
+        let audience = try issued.required("audience").string()
+        guard !audience.isEmpty else { throw issued.fail("audience must name what the remote API server's authentication config lists") }
+        let subject = try issued.required("subject").string()
+        guard !subject.isEmpty, !subject.contains(where: { $0.isWhitespace }) else {
+            throw issued.fail("subject must be a non-empty name without spaces (the remote RBAC grants it, after its username prefix)")
+        }
+        let ttl = try issued.int("ttlSeconds", in: SelfIssuedAuth.ttlRange) ?? SelfIssuedAuth.defaultTTLSeconds
+        return .selfIssued(SelfIssuedAuth(audience: audience, subject: subject, ttlSeconds: ttl))
     }
 }
 

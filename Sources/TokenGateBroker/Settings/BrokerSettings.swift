@@ -18,6 +18,7 @@ import TokenGateCrypto
 ///   jwksRefreshSeconds: 300                    # background refresh age (default 300)
 ///   tokenReviewCacheSeconds: 10                # 0–10 (default 10)
 ///   clusters: [ … ]                            # see ClusterSettings
+///   clusterResources: false                    # true: TrustedCluster resources add clusters
 ///   policy: [ … ]                              # see PolicyRule; no rule = deny
 /// ```
 public struct BrokerSettings: Sendable {
@@ -36,6 +37,12 @@ public struct BrokerSettings: Sendable {
     public var tokenReviewCacheSeconds: Int64
     public var clusters: [ClusterSettings]
     public var policy: BrokerPolicy
+    /// `clusterResources: true`: TrustedCluster resources, read through the in-cluster API, add
+    /// to `clusters` (the file's entry wins a name both use).
+    public var clusterResources = false
+    /// Where the TrustedCluster resources are read from when not in a pod (a kubeconfig of the
+    /// management cluster); nil: the pod's in-cluster API.
+    public var clusterResourcesKubeconfig: String?
 
     public init(
         issuer: String, audience: String? = nil, tokenPath: String = "/token", signingKeyFiles: [String] = [],

@@ -18,6 +18,8 @@ import TokenGateCrypto
 ///     caFile: /etc/tokengate/prod/ca.crt
 ///     tokenFile: /etc/tokengate/prod/token
 ///     kubeconfig: /etc/tokengate/prod/kubeconfig
+///     auth:                                       # instead of tokenFile: no credential of that cluster
+///       selfIssued: {audience: https://prod-b.example.com, subject: tokengate-broker, ttlSeconds: 300}
 /// ```
 public struct ClusterSettings: Sendable, Equatable {
     public var name: String
@@ -35,11 +37,22 @@ public struct ClusterSettings: Sendable, Equatable {
     public var caFile: String?
     public var tokenFile: String?
     public var kubeconfig: String?
+    /// How TokenGate authenticates to the API server when not with `tokenFile`/kubeconfig credentials.
+    public var auth: ClusterAuth?
+    /// A PEM CA bundle given inline (a TrustedCluster's `caBundle` or ConfigMap), used like `caFile`.
+    public var caPEM: [UInt8]?
+    /// Where the cluster came from: the config file, or a TrustedCluster resource.
+    public var source: Source = .file
+
+    public enum Source: Sendable, Equatable {
+        case file
+        case resource
+    }
 
     public init(
         name: String, issuer: String, jwks: JWKSSource = .discovery, algorithms: Set<JWSAlgorithm> = [.rs256, .es256],
         verification: VerificationMode = .both, checkPod: Bool? = nil, apiServer: String? = nil, inCluster: Bool = false,
-        caFile: String? = nil, tokenFile: String? = nil, kubeconfig: String? = nil
+        caFile: String? = nil, tokenFile: String? = nil, kubeconfig: String? = nil, auth: ClusterAuth? = nil
     ) {
         self.name = name
         self.issuer = issuer
@@ -53,6 +66,36 @@ public struct ClusterSettings: Sendable, Equatable {
         self.caFile = caFile
         self.tokenFile = tokenFile
         self.kubeconfig = kubeconfig
+        self.auth = auth
+    }
+
+    /// Whether TokenGate presents a long-lived credential of this cluster to its API server
+    /// (`tokenFile` outside the pod's own cluster). `serve` warns about each such cluster.
+    public var usesStaticToken: Bool { auth == nil && tokenFile != nil && !inCluster }
+}
+
+/// How TokenGate authenticates to a cluster's API server without holding a credential of it.
+public enum ClusterAuth: Sendable, Equatable {
+    /// A short-lived JWT TokenGate signs with its broker key; the remote API server trusts
+    /// TokenGate's issuer (structured authentication) and maps `sub` to a user.
+    case selfIssued(SelfIssuedAuth)
+}
+
+/// `auth.selfIssued`: the claims of the token TokenGate presents to a remote API server.
+public struct SelfIssuedAuth: Sendable, Equatable {
+    /// `aud`: what the remote API server's `jwt[].issuer.audiences` lists.
+    public var audience: String
+    /// `sub`: mapped to the user the remote RBAC grants TokenReview and `get pods`.
+    public var subject: String
+    public var ttlSeconds: Int64
+
+    public static let ttlRange: ClosedRange<Int64> = 60...3600
+    public static let defaultTTLSeconds: Int64 = 300
+
+    public init(audience: String, subject: String, ttlSeconds: Int64 = SelfIssuedAuth.defaultTTLSeconds) {
+        self.audience = audience
+        self.subject = subject
+        self.ttlSeconds = ttlSeconds
     }
 }
 

@@ -9,6 +9,9 @@ struct HTTPClientCall: Sendable {
     var body: ByteBuffer?
     var maxResponseBytes: Int
     var promise: EventLoopPromise<HTTPSResponse>
+    /// Streaming: body parts of a 2xx response go here as they arrive (on the event loop; it must
+    /// not block) instead of being collected; `maxResponseBytes` then bounds only error bodies.
+    var onBodyPart: (@Sendable ([UInt8]) -> Void)? = nil
 }
 
 /// Remembers why a client handshake failed, so the call's error says "certificate verify
@@ -81,6 +84,10 @@ final class HTTPClientCallHandler: ChannelDuplexHandler {
             current.head = head
             pending = current
         case .body(var part):
+            if let onBodyPart = current.call.onBodyPart, let head = current.head, (200..<300).contains(head.status.code) {
+                onBodyPart(Array(part.readableBytesView))
+                return
+            }
             pending = nil  // keep `current` the only reference while appending
             guard current.body.readableBytes + part.readableBytes <= current.call.maxResponseBytes else {
                 current.call.promise.fail(HTTPSClientError(

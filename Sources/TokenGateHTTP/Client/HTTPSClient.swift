@@ -76,6 +76,32 @@ public final class HTTPSClient: Sendable {
         }
     }
 
+    /// Sends `request` on a connection of its own and hands each body part of a 2xx response to
+    /// `onBodyPart` as it arrives (a Kubernetes WATCH); returns when the server ends the response
+    /// or throws when `timeout` (one deadline for the whole call) passes or the connection drops.
+    /// The returned response has an empty body for 2xx, the (bounded) body otherwise. The
+    /// connection is closed afterwards, never pooled. `onBodyPart` runs on the event loop: it
+    /// must only hand the bytes on.
+    public func stream(
+        _ request: HTTPSRequest, timeout: Duration, onBodyPart: @escaping @Sendable ([UInt8]) -> Void
+    ) async throws(HTTPSClientError) -> HTTPSResponse {
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
+        let connection = try await connect(deadline: deadline)
+        defer { connection.channel.close(promise: nil) }
+        let channel = connection.channel
+        // Cancelling the task (shutdown) closes the connection, which ends the call at once.
+        let result = await withTaskCancellationHandler { () async -> Result<HTTPSResponse, HTTPSClientError> in
+            do throws(HTTPSClientError) {
+                return .success(try await exchange(request, on: connection, deadline: deadline, timeout: timeout, onBodyPart: onBodyPart))
+            } catch {
+                return .failure(error)
+            }
+        } onCancel: {
+            channel.close(promise: nil)
+        }
+        return try result.get()
+    }
+
     /// Closes the idle connections (in-flight calls finish on theirs).
     public func closeIdleConnections() {
         for connection in idle.withLock({ pool in defer { pool = [] }; return pool }) { connection.channel.close(promise: nil) }
@@ -128,7 +154,8 @@ public final class HTTPSClient: Sendable {
     }
 
     private func exchange(
-        _ request: HTTPSRequest, on connection: Connection, deadline: NIODeadline, timeout: Duration
+        _ request: HTTPSRequest, on connection: Connection, deadline: NIODeadline, timeout: Duration,
+        onBodyPart: (@Sendable ([UInt8]) -> Void)? = nil
     ) async throws(HTTPSClientError) -> HTTPSResponse {
         let channel = connection.channel, note = connection.handshake
         var headers = HTTPHeaders()
@@ -150,7 +177,7 @@ public final class HTTPSClient: Sendable {
         }
         let call = HTTPClientCall(
             head: HTTPRequestHead(version: .http1_1, method: request.method, uri: request.target, headers: headers),
-            body: body, maxResponseBytes: request.maxResponseBytes, promise: promise)
+            body: body, maxResponseBytes: request.maxResponseBytes, promise: promise, onBodyPart: onBodyPart)
         channel.writeAndFlush(call).whenFailure { error in
             // Writes wait for the handshake, so a failed handshake fails the write: say why it failed.
             if let reason = note.failure {

@@ -10,8 +10,11 @@ enum AdmissionSetup {
     ///
     /// (``AllowAllAdmissionHandler`` is the placeholder behaviour, kept for tests and for bringing
     /// up the server alone.)
+    /// - Parameter issuersInUse: the trusted clusters' issuers by cluster name (config file and
+    ///   TrustedCluster resources), for the TrustedCluster rule; asked on every review.
     static func handler(
-        configPath: String?, overrides: ProjectionSettings.Overrides, logger: Logger
+        configPath: String?, overrides: ProjectionSettings.Overrides, logger: Logger,
+        issuersInUse: @escaping @Sendable () -> [String: String] = { [:] }
     ) throws(ServiceStartupError) -> any AdmissionReviewHandler {
         let loaded: (settings: ProjectionSettings, warnings: [String])
         do {
@@ -23,6 +26,8 @@ enum AdmissionSetup {
         for warning in loaded.warnings {
             logger.warning("configuration", metadata: ["warning": "\(warning)", "config": "\(configPath ?? "(defaults)")"])
         }
-        return TokenGateAdmissionHandler(settings: loaded.settings, validatingRules: [WorkflowValidatingRule()])
+        return TokenGateAdmissionHandler(settings: loaded.settings, validatingRules: [
+            WorkflowValidatingRule(), TrustedClusterValidatingRule(issuersInUse: issuersInUse),
+        ])
     }
 }

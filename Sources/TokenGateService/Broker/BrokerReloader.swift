@@ -35,6 +35,10 @@ public final class BrokerReloader: Sendable {
     private let read: FileReader
     private let keyLedger: KeyLedgerSync?
     private let state: Mutex<State>
+    /// With TrustedCluster resources, reloaded settings go through the registry, which merges them.
+    private let registry = Mutex<ClusterRegistry?>(nil)
+
+    func use(registry: ClusterRegistry) { self.registry.withLock { $0 = registry } }
 
     /// - Parameters:
     ///   - configBytes: the config file content the running settings came from.
@@ -128,12 +132,23 @@ public final class BrokerReloader: Sendable {
             next.tokenPath = current.tokenPath
             next.issuer = current.issuer
         }
-        exchange.update(settings: next)
-        for problem in connections.prepare(next.clusters) {
-            logger.warning("cluster connection", metadata: ["error": "\(problem)"])
+        if next.clusterResources != current.clusterResources {
+            logger.warning("broker.clusterResources takes effect on restart; keeping the running one",
+                           metadata: ["clusterResources": "\(current.clusterResources)"])
+            next.clusterResources = current.clusterResources
         }
+        if let registry = registry.withLock({ $0 }) {
+            registry.updateFile(next)
+        } else {
+            exchange.update(settings: next)
+            for problem in connections.prepare(next.clusters) {
+                logger.warning("cluster connection", metadata: ["error": "\(problem)"])
+            }
+        }
+        // Warn again for each cluster added or changed that still uses a static token.
+        BrokerRuntime.warnAboutStaticTokens(next.clusters.filter { !current.clusters.contains($0) }, connections: connections, logger: logger)
         metrics.reloaded("config", success: true)
-        let before = Set(current.clusters.map(\.name)), after = Set(next.clusters.map(\.name))
+        let before = Set(current.clusters.filter { $0.source == .file }.map(\.name)), after = Set(next.clusters.map(\.name))
         logger.info("broker configuration reloaded", metadata: [
             "clusters": "\(next.clusters.map(\.name).joined(separator: ","))",
             "added": "\(after.subtracting(before).sorted().joined(separator: ","))",

@@ -3,6 +3,7 @@ import Foundation
 import NIOHTTP1
 import Synchronization
 import TokenGateBroker
+import TokenGateCrypto
 import TokenGateHTTP
 import TokenGateKubeClient
 
@@ -23,7 +24,7 @@ final class ClusterConnection: Sendable {
     private let others = Mutex<[String: HTTPSClient]>([:])
     let timeout: Duration
 
-    init(settings: ClusterSettings, timeout: Duration, environment: [String: String]) throws(KubeClientError) {
+    init(settings: ClusterSettings, timeout: Duration, environment: [String: String], signing: SelfIssuedSigning) throws(KubeClientError) {
         self.settings = settings
         self.timeout = timeout
         let endpoint = try KubeEndpoint.forCluster(settings, environment: environment)
@@ -31,14 +32,25 @@ final class ClusterConnection: Sendable {
         if let endpoint {
             let client = try HTTPSKubeTransport.client(for: endpoint)
             self.apiClient = client
-            self.apiTokens = BearerTokenSource(endpoint.credentials)
-            self.kube = KubeClient(endpoint: endpoint, transport: HTTPSKubeTransport(client: client), timeout: timeout)
+            let tokens: BearerTokenSource
+            switch settings.auth {
+            case .selfIssued(let auth)?:
+                let credential = SelfIssuedCredential(auth: auth)
+                let name = settings.name
+                tokens = BearerTokenSource { try signing.token(with: credential, cluster: name) }
+            case nil:
+                tokens = BearerTokenSource(endpoint.credentials)
+            }
+            self.apiTokens = tokens
+            self.kube = KubeClient(endpoint: endpoint, transport: HTTPSKubeTransport(client: client), timeout: timeout, tokens: tokens)
         } else {
             self.apiClient = nil
             self.apiTokens = nil
             self.kube = nil
         }
-        if let caFile = settings.caFile, let ca = FileManager.default.contents(atPath: caFile) {
+        if let pem = settings.caPEM {
+            self.otherTrust = pem
+        } else if let caFile = settings.caFile, let ca = FileManager.default.contents(atPath: caFile) {
             self.otherTrust = [UInt8](ca)
         } else {
             self.otherTrust = nil
@@ -80,8 +92,37 @@ final class ClusterConnection: Sendable {
         }
     }
 
+    /// Whether calls carry a long-lived token of this cluster (`tokenFile`, or a kubeconfig's
+    /// token) rather than the pod's own or a self-issued one.
+    var usesStaticToken: Bool {
+        guard !settings.inCluster, settings.auth == nil, let endpoint else { return false }
+        return endpoint.credentials != .none
+    }
+
     func close() {
         apiClient?.closeIdleConnections()
         for client in others.withLock({ Array($0.values) }) { client.closeIdleConnections() }
+    }
+}
+
+/// The broker's issuer and current signing key, for `auth.selfIssued` clusters. Set once the
+/// broker's keys are loaded; read on every call, so a rotated key signs the next token.
+final class SelfIssuedSigning: Sendable {
+    private let current = Mutex<(@Sendable () -> (issuer: String, signer: JWSSigner))?>(nil)
+
+    func use(_ provider: @escaping @Sendable () -> (issuer: String, signer: JWSSigner)) {
+        current.withLock { $0 = provider }
+    }
+
+    func token(with credential: SelfIssuedCredential, cluster: String) throws -> String {
+        guard let provider = current.withLock({ $0 }) else {
+            throw KubeClientError.configuration("cluster \(cluster): auth.selfIssued needs the broker's signing key, which is not loaded")
+        }
+        let (issuer, signer) = provider()
+        do {
+            return try credential.token(issuer: issuer, signer: signer)
+        } catch {
+            throw KubeClientError.configuration("cluster \(cluster): cannot sign the self-issued token: \(error)")
+        }
     }
 }

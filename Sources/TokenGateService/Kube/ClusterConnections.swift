@@ -2,6 +2,7 @@
 import Foundation
 import Synchronization
 import TokenGateBroker
+import TokenGateCrypto
 import TokenGateHTTP
 import TokenGateKubeClient
 
@@ -23,6 +24,7 @@ public final class ClusterConnections: JWKSFetcher, TokenReviewer, PodLookup, Se
     private let metrics: BrokerMetrics?
     private let environment: [String: String]
     private let entries = Mutex<[String: Entry]>([:])
+    private let signing = SelfIssuedSigning()
 
     /// - Parameter timeout: the budget of each call to a cluster (connect to last byte).
     public init(timeout: Duration = .seconds(2), metrics: BrokerMetrics? = nil,
@@ -49,6 +51,23 @@ public final class ClusterConnections: JWKSFetcher, TokenReviewer, PodLookup, Se
         }
     }
 
+    /// Where `auth.selfIssued` clusters get the issuer and signing key of each call's token
+    /// (the broker's current ones: `{ (exchange.settings.issuer, exchange.signingKeys.signer) }`).
+    public func useSelfIssuedSigner(_ provider: @escaping @Sendable () -> (issuer: String, signer: JWSSigner)) {
+        signing.use(provider)
+    }
+
+    /// The clusters, among `clusters` (already prepared), whose API server gets a long-lived token
+    /// of that cluster (`tokenFile` or a kubeconfig token) instead of the pod's own or a self-issued one.
+    public func staticTokenClusters(_ clusters: [ClusterSettings]) -> [String] {
+        let current = entries.withLock { $0 }
+        return clusters.compactMap { cluster in
+            guard let entry = current[cluster.name], entry.settings == cluster,
+                  case .success(let connection) = entry.built, connection.usesStaticToken else { return nil }
+            return cluster.name
+        }
+    }
+
     func connection(for cluster: ClusterSettings) -> Result<ClusterConnection, KubeClientError> {
         let now = ContinuousClock.now
         if let entry = entries.withLock({ $0[cluster.name] }), entry.settings == cluster {
@@ -57,7 +76,7 @@ public final class ClusterConnections: JWKSFetcher, TokenReviewer, PodLookup, Se
         }
         let built: Result<ClusterConnection, KubeClientError>
         do {
-            built = .success(try ClusterConnection(settings: cluster, timeout: timeout, environment: environment))
+            built = .success(try ClusterConnection(settings: cluster, timeout: timeout, environment: environment, signing: signing))
         } catch {
             built = .failure(error)
         }
@@ -98,7 +117,7 @@ public final class ClusterConnections: JWKSFetcher, TokenReviewer, PodLookup, Se
             }
             let response = try await connection.get(parsed, maxBytes: JWKSLoader.maximumDocumentBytes)
             guard response.status == 200 else {
-                throw HTTPSClientError(.invalid, "GET \(url) answered HTTP \(response.status)" + Self.hint(status: response.status))
+                throw HTTPSClientError(.invalid, "GET \(url) answered HTTP \(response.status)" + Self.hint(status: response.status, selfIssued: cluster.auth != nil))
             }
             metrics?.jwksFetched(cluster: cluster.name, document: document, success: true)
             return response.body
@@ -108,8 +127,10 @@ public final class ClusterConnections: JWKSFetcher, TokenReviewer, PodLookup, Se
         }
     }
 
-    static func hint(status: Int) -> String {
+    static func hint(status: Int, selfIssued: Bool = false) -> String {
         switch status {
+        case 401 where selfIssued, 403 where selfIssued:
+            "; the API server refused TokenGate's self-issued token: its authentication config must trust the broker issuer with the audience in auth.selfIssued, and its RBAC must grant the mapped user"
         case 401, 403:
             "; the API server serves discovery and JWKS to authenticated ServiceAccounts only: set tokenFile (or inCluster/kubeconfig) for this cluster"
         default: ""
@@ -131,6 +152,24 @@ public final class ClusterConnections: JWKSFetcher, TokenReviewer, PodLookup, Se
         } catch {
             metrics?.tokenReviewed(cluster: cluster.name, result: "error", seconds: (ContinuousClock.now - started).inSeconds)
             throw UpstreamUnavailable(.tokenReview, cluster: cluster.name, "\(error)")
+        }
+    }
+
+    /// Whether TokenGate may use the cluster's API server: a TokenReview of a token that is
+    /// certainly invalid, which any caller allowed to create TokenReviews gets an answer to.
+    /// - Returns: the HTTP status (201/200: authenticated and allowed, 401: TokenGate's credential
+    ///   is refused, 403: RBAC lacks TokenReview), or the reason no answer came.
+    public func probeAPIServer(_ cluster: ClusterSettings) async -> Result<Int, UpstreamUnavailable> {
+        do throws(UpstreamUnavailable) {
+            let kube = try kube(cluster, .tokenReview)
+            do {
+                let body = TokenReviewCodec.requestBody(token: "tokengate-probe.invalid.token", audiences: [])
+                return .success(try await kube.send("POST", TokenReviewCodec.path, body: body).status)
+            } catch {
+                throw UpstreamUnavailable(.tokenReview, cluster: cluster.name, "\(error)")
+            }
+        } catch {
+            return .failure(error)
         }
     }
 

@@ -50,7 +50,9 @@ extension KubeEndpoint {
             while base.hasSuffix("/") { base = base.dropLast() }
             endpoint.basePath = String(base)
         }
-        if let caFile = cluster.caFile {
+        if let pem = cluster.caPEM {
+            endpoint.caPEM = pem
+        } else if let caFile = cluster.caFile {
             guard let ca = FileManager.default.contents(atPath: caFile) else {
                 throw .configuration("cluster \(cluster.name): cannot read caFile \(caFile)")
             }
@@ -61,6 +63,10 @@ extension KubeEndpoint {
                 throw .configuration("cluster \(cluster.name): cannot read tokenFile \(tokenFile)")
             }
             endpoint.credentials = .bearerTokenFile(tokenFile)
+        }
+        if cluster.auth != nil {
+            // auth.selfIssued: the connection signs each call's token; a kubeconfig's user is not used.
+            endpoint.credentials = .none
         }
         return endpoint
     }

@@ -23,14 +23,16 @@ public final class TokenGateService: Sendable {
         try certificates.loadInitial()
 
         var router = Router()
+        let issuers = IssuerDirectory()
         let admission = try AdmissionSetup.handler(
-            configPath: configuration.configPath, overrides: configuration.projectionOverrides, logger: logger)
+            configPath: configuration.configPath, overrides: configuration.projectionOverrides, logger: logger,
+            issuersInUse: { issuers.current })
         let audit = try AuditTrail.open(configuration.audit, metrics: metrics, logger: logger)
         AdmissionRoutes.register(on: &router, handler: admission, logger: logger) { audit?.record(admission: $0) }
         // A broker that cannot start stops the process, which takes the (still empty) trail's writer with it.
         broker = try BrokerRuntime.start(
             configPath: configuration.configPath, options: configuration.broker, router: &router, serverMetrics: metrics,
-            audit: audit, logger: logger)
+            audit: audit, logger: logger, issuers: issuers)
         readiness.addCheck("config") { nil }  // loaded and validated above, or the service did not start
         self.server = TokenGateServer(
             settings: settings, router: router, certificates: certificates, metrics: metrics, readiness: readiness, logger: logger)
@@ -46,6 +48,7 @@ public final class TokenGateService: Sendable {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 if let broker { group.addTask { await broker.reloader.run() } }
+                if let watcher = broker?.watcher { group.addTask { await watcher.run() } }
                 try await server.run(until: shutdown)
                 group.cancelAll()
             }

@@ -22,7 +22,7 @@ extension AuditCommand {
                 `Authorization: Bearer <token>`: TokenReview must authenticate the token and \
                 SubjectAccessReview must allow that user `get` on --review-access-resource \
                 (auditreviews.tokengate.io), else 401, 403 or, when the API server does not answer \
-                within 2 s, 503. A yes is remembered for 10 s by the token's SHA-256.
+                a review within 2 s, 503. A yes is remembered for 10 s by the token's SHA-256.
 
                 Examples:
                   tokengate audit serve --db /var/lib/tokengate/audit.db --listen 127.0.0.1:8090

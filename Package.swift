@@ -125,8 +125,8 @@ let package = Package(
         .target(
             name: "TokenGateReview",
             dependencies: [
-                "TokenGateAudit", "TokenGateHTTP", "TokenGateCrypto", "TokenGateJSON",
-                .product(name: "Mustache", package: "swift-mustache"),
+                "TokenGateAudit", "TokenGateHTTP", "TokenGateCrypto", "TokenGateJSON", "TokenGateKubeClient",
+                .product(name: "Mustache", package: "swift-mustache"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -150,7 +150,8 @@ let package = Package(
         .testTarget(name: "TokenGateWorkflowTests", dependencies: ["TokenGateWorkflow"]),
         .testTarget(name: "TokenGateAdmissionTests", dependencies: ["TokenGateAdmission", "TokenGateJSON"]),
         .testTarget(name: "TokenGateAuditTests", dependencies: ["TokenGateAudit", "TokenGateJSON"]),
-        .testTarget(name: "TokenGateReviewTests", dependencies: ["TokenGateReview", "TokenGateAudit", "TokenGateHTTP"]),
+        .testTarget(
+            name: "TokenGateReviewTests", dependencies: ["TokenGateReview", "TokenGateAudit", "TokenGateHTTP", "TokenGateKubeClient"]),
         .testTarget(name: "TokenGateKubeClientTests", dependencies: ["TokenGateKubeClient", "TokenGateJSON"]),
         // The server as a whole: TLS/HTTP layer and the service composed on it, with real clients
         // on loopback.

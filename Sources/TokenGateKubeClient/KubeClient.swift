@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import TokenGateJSON
 
-/// The calls TokenGate makes to a Kubernetes API server: TokenReview and Pod GET.
+/// The calls TokenGate makes to a Kubernetes API server: TokenReview, Pod GET and (for the
+/// review page off loopback) SubjectAccessReview.
 ///
 /// RBAC needed: `system:auth-delegator` (create tokenreviews) and `get pods`. Nothing more.
 /// Every call has a timeout (default 2 s) and at most `maxConcurrentCalls` run at once, so a
@@ -36,6 +37,11 @@ public struct KubeClient: Sendable {
         if status == 404 { return nil }
         guard status == 200 else { throw Self.error(for: status, body: body, what: "get pod") }
         return try PodInfo.decode(body)
+    }
+
+    /// POST `body` (JSON) to `path`; status and body of the answer.
+    func post(_ path: String, body: [UInt8]) async throws -> (status: Int, body: [UInt8]) {
+        try await call("POST", path, body: body)
     }
 
     /// Any other call (LIST, GET, status PATCH): status and body, with this client's token, bound

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -21,9 +22,21 @@ public enum ReviewRoutes {
         ]
     }
 
-    public static func register(on router: inout Router, pages: ReviewPages) {
-        func html(_ path: String, _ body: @escaping @Sendable (ServerRequest, ReviewFilter) throws -> String) {
+    /// Adds the page's routes. With a `gate` (the page is off loopback), every one of them first
+    /// asks it about the request's bearer token and answers its 401, 403 or 503 instead of the page;
+    /// each refusal is logged with the user and the permission, never the token.
+    public static func register(on router: inout Router, pages: ReviewPages, gate: ReviewAccessGate? = nil, logger: Logger? = nil) {
+        func add(_ path: String, _ body: @escaping @Sendable (ServerRequest) async -> ServerResponse) {
+            guard let gate else { return router.add(.GET, path, waiting: body) }
             router.add(.GET, path, waiting: { request in
+                let decision = await gate.decide(authorization: request.headers["authorization"].first)
+                guard let refusal = decision.response else { return await body(request) }
+                logger?.notice("review page request refused", metadata: refusalMetadata(decision, path: path, status: refusal.status))
+                return refusal
+            })
+        }
+        func html(_ path: String, _ body: @escaping @Sendable (ServerRequest, ReviewFilter) throws -> String) {
+            add(path, { request in
                 await blocking {
                     let filter = ReviewFilter(query: request.query)
                     return ServerResponse.text(.ok, try body(request, filter), contentType: "text/html; charset=utf-8")
@@ -31,7 +44,7 @@ public enum ReviewRoutes {
             })
         }
         func csv(_ path: String, _ name: String, _ body: @escaping @Sendable (ServerRequest, ReviewFilter) throws -> String) {
-            router.add(.GET, path, waiting: { request in
+            add(path, { request in
                 await blocking {
                     var response = ServerResponse.text(.ok, try body(request, ReviewFilter(query: request.query)),
                                                        contentType: "text/csv; charset=utf-8")
@@ -56,6 +69,20 @@ public enum ReviewRoutes {
             return try pages.timelineCSV(podUID: uid, podName: name, filter)
         }
         csv("/denials.csv", "denials.csv") { _, filter in try pages.denialsCSV(filter) }
+    }
+
+    static func refusalMetadata(_ decision: ReviewAccessDecision, path: String, status: HTTPResponseStatus) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["path": "\(path)", "status": "\(status.code)"]
+        switch decision {
+        case .allowed: break
+        case .unauthenticated(let reason): metadata["reason"] = "\(reason)"
+        case .forbidden(let user, let permission, let reason):
+            metadata["user"] = "\(user)"
+            metadata["permission"] = "\(permission)"
+            if let reason { metadata["reason"] = "\(reason)" }
+        case .unavailable(let reason): metadata["reason"] = "\(reason)"
+        }
+        return metadata
     }
 
     static func status(_ request: ServerRequest) -> ReviewWorkload.Status? {

@@ -10,30 +10,37 @@ extension AuditCommand {
     /// `tokengate audit serve`: the read-only review page over the trail.
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Serve a read-only review page over the audit trail (loopback only).",
+            abstract: "Serve a read-only review page over the audit trail.",
             discussion: """
                 Overview (exchanges and admissions per hour, signing keys, clusters), coverage of workloads, \
-                pods, denials and token trace, each with filters and a CSV download. The page binds to \
-                loopback: reach it with `kubectl port-forward`, so that Kubernetes RBAC on pods/portforward \
-                in TokenGate's namespace decides who may look. It only reads the trail.
+                pods, denials and token trace, each with filters and a CSV download. It only reads the trail.
 
-                Example:
+                On loopback (the default) it is plain HTTP without authentication: reach it with \
+                `kubectl port-forward`, so that Kubernetes RBAC on pods/portforward in TokenGate's \
+                namespace decides who may look. On any other address (or with --review-require-auth) it \
+                is HTTPS (--review-tls-cert/--review-tls-key) and every request needs \
+                `Authorization: Bearer <token>`: TokenReview must authenticate the token and \
+                SubjectAccessReview must allow that user `get` on --review-access-resource \
+                (auditreviews.tokengate.io), else 401, 403 or, when the API server does not answer \
+                a review within 2 s, 503. A yes is remembered for 10 s by the token's SHA-256.
+
+                Examples:
                   tokengate audit serve --db /var/lib/tokengate/audit.db --listen 127.0.0.1:8090
+                  tokengate audit serve --dsn … --listen 0.0.0.0:8443 --review-tls-cert tls.crt --review-tls-key tls.key
                 """)
 
         @OptionGroup var store: AuditStoreOptions
 
-        @Option(help: ArgumentHelp("Loopback address to listen on, HOST:PORT (127.0.0.1, ::1 or localhost).", valueName: "host:port"))
+        @Option(help: ArgumentHelp("Address to listen on, HOST:PORT. Loopback (127.0.0.0/8, ::1, localhost): plain HTTP, no authentication; anything else: TLS and bearer tokens.", valueName: "host:port"))
         var listen: String = "127.0.0.1:8090"
+
+        @OptionGroup(title: "Off loopback") var access: ReviewAccessOptions
 
         @Option(name: .customLong("log-format"), help: "Log format: text or json.")
         var logFormat: String = "text"
 
         func validate() throws {
-            let address = try ListenAddress(parsing: listen)
-            guard LoopbackHTTPServer.isLoopback(address.host) else {
-                throw ValidationError(LoopbackOnlyError(host: address.host).description)
-            }
+            try access.check(listen: listen, flag: "--listen", hasDefaultCertificate: false)
             guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json") }
         }
 
@@ -44,16 +51,10 @@ extension AuditCommand {
                 throw ValidationError("this audit store cannot answer the review page's queries")
             }
             let pages = try ReviewPages(reader: ReviewReader(store: readable))
-            var router = Router()
-            ReviewRoutes.register(on: &router, pages: pages)
             let address = try ListenAddress(parsing: listen)
-            let server = try LoopbackHTTPServer(
-                host: address.host, port: address.port, router: router, responseHeaders: ReviewRoutes.securityHeaders(pages),
-                logger: logger)
             let trail = try store.location
-            logger.info("review page: read-only, plain HTTP on loopback; reach it with kubectl port-forward", metadata: [
-                "trail": "\(trail)",
-            ])
+            logger.info("review page: read-only", metadata: ["trail": "\(trail)"])
+            let server = try access.makeServer(address: address, pages: pages, defaultCertificate: nil, logger: logger)
             let shutdown = GracefulShutdown()
             let trap = SignalTrap(shutdown: shutdown, logger: logger)
             defer { withExtendedLifetime(trap) {} }

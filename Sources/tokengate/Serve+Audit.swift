@@ -30,17 +30,16 @@ struct AuditServeOptions: ParsableArguments {
     var retentionDays: Int?
 
     @Option(name: .customLong("review-listen"), help: ArgumentHelp(
-        "Also serve the read-only review page over the trail on this loopback HOST:PORT (see `tokengate audit serve`). Default: off.",
+        "Also serve the read-only review page over the trail on HOST:PORT (see `tokengate audit serve`): plain HTTP on loopback, otherwise TLS (the webhook's certificate unless --review-tls-cert) with bearer tokens checked by TokenReview and SubjectAccessReview. Default: off.",
         valueName: "host:port"))
     var reviewListen: String?
+
+    @OptionGroup(title: "Review page off loopback") var reviewAccess: ReviewAccessOptions
 
     func validate() throws {
         if db != nil && dsn != nil { throw ValidationError("give either --audit-db or --audit-dsn, not both") }
         if let reviewListen {
-            let address = try ListenAddress(parsing: reviewListen)
-            guard LoopbackHTTPServer.isLoopback(address.host) else {
-                throw ValidationError("--review-listen: " + LoopbackOnlyError(host: address.host).description)
-            }
+            try reviewAccess.check(listen: reviewListen, flag: "--review-listen", hasDefaultCertificate: true)
             guard db != nil || dsn != nil || ProcessInfo.processInfo.environment["TOKENGATE_AUDIT_DSN"].map({ !$0.isEmpty }) == true else {
                 throw ValidationError("--review-listen shows the audit trail: give --audit-db or --audit-dsn too")
             }

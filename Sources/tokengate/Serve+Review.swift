@@ -6,8 +6,9 @@ import TokenGateReview
 
 extension AuditServeOptions {
     /// Runs `serve` (the `body`) and, with `--review-listen`, the review page beside it on its own
-    /// loopback listener and its own read connection to the trail. The page stops when `serve` does.
-    func runWithReviewPage(logger: Logger, _ body: @escaping @Sendable () async throws -> Void) async throws {
+    /// listener and its own read connection to the trail. The page stops when `serve` does. Off
+    /// loopback it is HTTPS with `webhookCertificate` unless `--review-tls-cert` names another.
+    func runWithReviewPage(logger: Logger, webhookCertificate: CertificateFiles, _ body: @escaping @Sendable () async throws -> Void) async throws {
         guard let reviewListen, let location = location() else { return try await body() }
         let address = try ListenAddress(parsing: reviewListen)
         let store: any AuditStore = switch location {
@@ -16,13 +17,9 @@ extension AuditServeOptions {
         }
         guard let readable = store as? any AuditReadableStore else { return try await body() }
         let pages = try ReviewPages(reader: ReviewReader(store: readable))
-        var router = Router()
-        ReviewRoutes.register(on: &router, pages: pages)
-        let review = try LoopbackHTTPServer(
-            host: address.host, port: address.port, router: router, responseHeaders: ReviewRoutes.securityHeaders(pages),
-            logger: Logger(label: "tokengate.review"), listeningMessage: "review page listening")
-        logger.info("review page on: read-only, plain HTTP on loopback; reach it with kubectl port-forward",
-                    metadata: ["review_listen": "\(address)"])
+        let review = try reviewAccess.makeServer(
+            address: address, pages: pages, defaultCertificate: webhookCertificate, logger: Logger(label: "tokengate.review"),
+            listeningMessage: "review page listening")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await body() }
             group.addTask { try await review.run(until: GracefulShutdown()) }

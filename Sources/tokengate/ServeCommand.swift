@@ -95,7 +95,8 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("starting", metadata: ["version": "\(TokenGateVersion.current)"])
         do {
             let service = try TokenGateService(try configuration(), logger: logger)
-            try await auditOptions.runWithReviewPage(logger: logger) { try await service.run() }
+            try await auditOptions.runWithReviewPage(
+                logger: logger, webhookCertificate: CertificateFiles(certificatePath: tlsCert, keyPath: tlsKey)) { try await service.run() }
         } catch {
             LogLineWriter.standardError.flush()  // the log lines before the error message that ends serve
             throw error

@@ -10,6 +10,9 @@ faithful to ../shared/reference/k8s-api.md §4-5 (what TokenGate talks to):
   token's aud, user.extra with pod-name/pod-uid/node-name/node-uid/credential-id; fails when the
   bound pod was deleted or its UID changed, like the real one;
 * Pods: GET /api/v1/namespaces/{ns}/pods/{name} -> 200 Pod JSON or 404 metav1.Status;
+* SubjectAccessReview: POST /apis/authorization.k8s.io/v1/subjectaccessreviews -> always HTTP 201;
+  status.allowed true when (spec.user, verb, group, resource) is in `allowed_access`, else false
+  with a reason, as RBAC's authorizer answers (no namespace or name matching: tests keep to one);
 * every API call needs `Authorization: Bearer <token>` (401 Status otherwise), as the real one does:
   the stand-in's own reader token, or — with `trust_jwt_issuer(...)` — a JWT accepted the way
   structured authentication (`AuthenticationConfiguration` `jwt[]`) accepts one: signature
@@ -167,6 +170,8 @@ class KubeStandIn:
         self.trusted_unavailable = False  # True: LIST/WATCH of TrustedClusters answer 503
         self._changed = threading.Condition()
         self._drop_generation = 0
+        self.allowed_access: set[tuple[str, str, str, str]] = set()  # SubjectAccessReview: (user, verb, group, resource)
+        self.access_reviews: list[dict] = []  # SubjectAccessReview specs received, for assertions
         self._server = _ThreadingHTTPSServer(("127.0.0.1", 0), _Handler)
         self._server.standin = self
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -622,10 +627,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             s.hanging += 1
             time.sleep(s.hang_seconds)
             s.hanging -= 1
-        if path != "/apis/authentication.k8s.io/v1/tokenreviews":
+        sar = "/apis/authorization.k8s.io/v1/subjectaccessreviews"
+        if path not in ("/apis/authentication.k8s.io/v1/tokenreviews", sar):
             return self._status(404, "NotFound", "the server could not find the requested resource")
         if not self._authorized():
             return
+        if path == sar:
+            return self._subject_access_review(body)
         try:
             review = json.loads(body)
             spec = review["spec"]
@@ -634,4 +642,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._status(400, "BadRequest", "the body of the request was in an unknown format")
         status = s._review(token, spec.get("audiences") or [])
         self._send(201, {"kind": "TokenReview", "apiVersion": "authentication.k8s.io/v1",
+                         "metadata": {"creationTimestamp": None}, "spec": spec, "status": status})
+
+    def _subject_access_review(self, body: bytes) -> None:
+        """authorization.k8s.io/v1 SubjectAccessReview: 201, allowed per `allowed_access`."""
+        s = self.standin
+        if not self._authorized():
+            return
+        try:
+            review = json.loads(body)
+            spec = review["spec"]
+            attributes = spec["resourceAttributes"]
+        except (ValueError, KeyError, TypeError):
+            return self._status(400, "BadRequest", "the body of the request was in an unknown format")
+        s.access_reviews.append(spec)
+        key = (spec.get("user"), attributes.get("verb"), attributes.get("group", ""), attributes.get("resource"))
+        status = {"allowed": True, "reason": "RBAC: allowed by ClusterRoleBinding \"reviewers\""} if key in s.allowed_access else {"allowed": False}
+        self._send(201, {"kind": "SubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
                          "metadata": {"creationTimestamp": None}, "spec": spec, "status": status})

@@ -4,26 +4,33 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// A plain-HTTP server that binds to a loopback address only, with the same HTTP layer (limits,
-/// timeouts, routing) as ``TokenGateServer`` but no TLS: for pages reached through
-/// `kubectl port-forward`, where the Kubernetes API server's TLS and RBAC guard the way in.
+/// A server for pages beside the webhook, with the same HTTP layer (limits, timeouts, routing) as
+/// ``TokenGateServer`` but none of its operational routes or drain.
 ///
-/// It refuses any address that is not loopback (127.0.0.0/8, ::1, `localhost`): without TLS and
-/// authentication such a listener would serve the audit trail to the network.
+/// Without `tls` it serves plain HTTP and binds to a loopback address only: for pages reached
+/// through `kubectl port-forward`, where the Kubernetes API server's TLS and RBAC guard the way in.
+/// It refuses any other address (127.0.0.0/8, ::1, `localhost` are loopback): without TLS such a
+/// listener would serve the audit trail to the network. With `tls` it binds anywhere and serves
+/// HTTPS on TokenGate's OpenSSL layer (reloading the pair as ``TokenGateServer`` does); the routes
+/// must then authenticate every request themselves (the review page's ``ReviewAccessGate``).
 public final class LoopbackHTTPServer: Sendable {
     public let host: String
     public let port: Int
     public let router: Router
     public let limits: HTTPLimits
     public let responseHeaders: HTTPHeaders
+    /// The serving certificate when the listener is HTTPS; nil for plain HTTP on loopback.
+    public let tls: CertificateReloader?
     private let logger: Logger
     private let listeningMessage: String
     private let registry = ConnectionRegistry()
 
-    /// - Throws: ``LoopbackOnlyError`` when `host` is not a loopback address.
+    /// - Throws: ``LoopbackOnlyError`` when `host` is not a loopback address and there is no `tls`.
     public init(host: String, port: Int, router: Router, limits: HTTPLimits = HTTPLimits(),
-                responseHeaders: HTTPHeaders = [:], logger: Logger, listeningMessage: String = "listening") throws {
-        guard Self.isLoopback(host) else { throw LoopbackOnlyError(host: host) }
+                responseHeaders: HTTPHeaders = [:], tls: CertificateReloader? = nil, logger: Logger,
+                listeningMessage: String = "listening") throws {
+        guard tls != nil || Self.isLoopback(host) else { throw LoopbackOnlyError(host: host) }
+        self.tls = tls
         self.host = host
         self.port = port
         self.router = router
@@ -43,6 +50,8 @@ public final class LoopbackHTTPServer: Sendable {
 
     /// Binds, serves until `shutdown` fires, then closes every connection and returns.
     public func run(until shutdown: GracefulShutdown, onListening: @Sendable (SocketAddress) -> Void = { _ in }) async throws {
+        if let tls, tls.current == nil { try tls.loadInitial() }
+        let tls = self.tls
         let metrics = ServerMetrics()
         var shared = HTTPConnection.Shared(router: router, limits: limits, metrics: metrics, logger: logger, isDraining: { false })
         shared.responseHeaders = responseHeaders
@@ -60,8 +69,13 @@ public final class LoopbackHTTPServer: Sendable {
                         guard registry.count < limits.maxConnections else {
                             throw TLSError("connection limit (\(limits.maxConnections)) reached")
                         }
+                        var context: TLSContext?
+                        if let tls {
+                            guard let current = tls.current else { throw TLSError("no TLS certificate loaded") }
+                            context = current
+                        }
                         registry.add(channel)
-                        try ConnectionPipeline.configure(channel, tls: nil, connection: connection, observer: reporter)
+                        try ConnectionPipeline.configure(channel, tls: context, connection: connection, observer: reporter)
                     } catch {
                         channel.close(promise: nil)
                         throw error
@@ -71,13 +85,17 @@ public final class LoopbackHTTPServer: Sendable {
             .bind(host: host, port: port).get()
         guard let address = listener.localAddress else { throw TLSError("the listener has no local address") }
         logger.info("\(listeningMessage)", metadata: [
-            "transport": "plain HTTP, loopback only",
+            "transport": "\(tls == nil ? "plain HTTP, loopback only" : "HTTPS")",
             "address": "\(address.ipAddress ?? host):\(address.port ?? 0)",
             "routes": "\(router.table.map { "\($0.method.rawValue) \($0.path)" }.joined(separator: ", "))",
         ])
         onListening(address)
         await withTaskCancellationHandler {
-            await shutdown.wait()
+            await withTaskGroup(of: Void.self) { background in
+                if let tls { background.addTask { await tls.run() } }
+                await shutdown.wait()
+                background.cancelAll()
+            }
         } onCancel: {
             listener.close(promise: nil)
         }
@@ -93,6 +111,7 @@ public struct LoopbackOnlyError: Error, CustomStringConvertible {
     public var description: String {
         "refusing to serve the review page on \(host): it binds to loopback only (127.0.0.1, ::1, localhost). "
             + "Reach it with `kubectl port-forward`, so Kubernetes RBAC on pods/portforward decides who may look; "
-            + "binding elsewhere (TLS plus TokenReview and SubjectAccessReview) is not implemented yet"
+            + "or serve it over TLS with a bearer token checked by TokenReview and SubjectAccessReview "
+            + "(give --review-tls-cert and --review-tls-key)"
     }
 }

@@ -32,6 +32,8 @@ from conftest import admission_fixture, run_tokengate, tokengate_binary
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 # Markup and script in a name and in a caller's audience: both must come back as text.
 HOSTILE_POD = '<img src=x onerror="alert(1)">web-<b>9</b>'
@@ -161,6 +163,15 @@ def table_rows(driver, css):
             for row in driver.find_elements(By.CSS_SELECTOR, css + " tr") if row.find_elements(By.TAG_NAME, "td")]
 
 
+
+def follow(browser, element, css: str, seconds: float = 15) -> None:
+    """Clicks `element` (a link or a form's button) and waits, bounded, for the page it opens to
+    show `css`: a click returns before a slow machine has loaded the next page."""
+    old_page = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, seconds).until(expected_conditions.staleness_of(old_page))
+    WebDriverWait(browser, seconds).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
+
 def test_each_view_shows_what_the_trail_holds(filled_trail, browser, tmp_path):
     db, issued, pod, kid = filled_trail
     store = sqlite3.connect(db)
@@ -218,7 +229,7 @@ def test_each_view_shows_what_the_trail_holds(filled_trail, browser, tmp_path):
         assert (int(row[6]), int(row[9])) == (issued_count, denied_count) == (3, 2)
         assert row[7] == "https://ledger.example.com"
         screenshot(browser, tmp_path, "pods")
-        browser.find_element(By.LINK_TEXT, pod.name).click()
+        follow(browser, browser.find_element(By.LINK_TEXT, pod.name), "table.events")
         assert "/pod?uid=" in browser.current_url
         timeline = table_rows(browser, "table.events")
         assert len(timeline) == q("SELECT count(*) FROM tokengate_audit_events WHERE pod_uid = ?", pod.uid)[0][0]
@@ -236,7 +247,7 @@ def test_each_view_shows_what_the_trail_holds(filled_trail, browser, tmp_path):
         # Trace: the pasted token names its pod and source, and its two siblings.
         browser.get(review.base + "/trace")
         browser.find_element(By.NAME, "q").send_keys(issued[0])
-        browser.find_element(By.CSS_SELECTOR, "form button").click()
+        follow(browser, browser.find_element(By.CSS_SELECTOR, "form button"), "#issuance tr")
         fields = {r[0]: r[1] for r in ([c.text for c in row.find_elements(By.XPATH, "./*")]
                                        for row in browser.find_elements(By.CSS_SELECTOR, "#issuance tr"))}
         claims = decode_jwt(issued[0])[1]

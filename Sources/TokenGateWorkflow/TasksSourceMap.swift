@@ -18,6 +18,9 @@ struct TasksSourceMap {
             return SourcePosition(line: start.line + position.line, column: position.column + indent)
         case .plain?, .singleQuoted?, .doubleQuoted?:
             guard position.line == 1 else { return start }
+            // Written over several lines of the file, the string was folded into one line while
+            // reading, so its columns run past the file's first line: point at where it starts.
+            if let end = origin.end, end.line != start.line { return start }
             let quote = origin.style == .plain ? 0 : 1
             return SourcePosition(line: start.line, column: start.column + quote + position.column - 1)
         default:

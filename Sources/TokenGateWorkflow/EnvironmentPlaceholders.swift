@@ -34,13 +34,35 @@ enum EnvironmentPlaceholders {
         var problems: [Problem] = []
     }
 
+    /// The lines of `text` as scalars, broken where libyaml and ``SourcePosition`` break them:
+    /// at `\n`, `\r\n` and a lone `\r`. (Split on scalars, not Characters: `"\r\n"` is one
+    /// Character.) Splitting on `\n` alone numbered lines differently from every other position
+    /// after a lone `\r`; the `workflow` fuzz target found a placeholder reported outside the text.
+    static func lines(of text: String) -> [[Unicode.Scalar]] {
+        var lines: [[Unicode.Scalar]] = []
+        var current: [Unicode.Scalar] = []
+        var afterCR = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" && afterCR {
+                afterCR = false
+                continue
+            }
+            afterCR = scalar == "\r"
+            if scalar == "\n" || scalar == "\r" {
+                lines.append(current)
+                current = []
+            } else {
+                current.append(scalar)
+            }
+        }
+        lines.append(current)
+        return lines
+    }
+
     static func scan(_ text: String) -> Scan {
         var scan = Scan()
         guard text.contains("#[") else { return scan }
-        // Split on scalars, not Characters: "\r\n" is one Character and would hide the break.
-        let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
-        for (lineIndex, line) in lines.enumerated() {
-            let scalars = Array(line)
+        for (lineIndex, scalars) in lines(of: text).enumerated() {
             var index = 0
             while index + 1 < scalars.count {
                 guard scalars[index] == "#", scalars[index + 1] == "[" else {

@@ -143,6 +143,7 @@ let package = Package(
             swiftSettings: swiftSettings),
 
         // Tests
+        .testTarget(name: "TokenGateFuzzChecksTests", dependencies: ["TokenGateFuzzChecks"]),
         .testTarget(name: "TokenGateJSONTests", dependencies: ["TokenGateJSON"]),
         .testTarget(name: "TokenGateCryptoTests", dependencies: ["TokenGateCrypto", "TokenGateJSON"]),
         .testTarget(name: "TokenGateWorkflowTests", dependencies: ["TokenGateWorkflow"]),

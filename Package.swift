@@ -21,6 +21,7 @@
 //   TokenGateService                      the composition: admission, broker and audit routes, cluster
 //                                         connections, reloads, and `serve` wired into one server
 //   tokengate                             the CLI: flags -> settings -> a command
+//   TokenGateFuzzChecks                   the invariants of the fuzz targets in Tests/Fuzz (and FuzzReplay); not in the binary
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -32,6 +33,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tokengate", targets: ["tokengate"]),
+        // For the fuzz package in Tests/Fuzz (it depends on this package by path).
+        .library(name: "TokenGateFuzzChecks", targets: ["TokenGateFuzzChecks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -144,7 +147,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // The invariants the fuzz targets (Tests/Fuzz) check; a test target replays their corpus and
+        // crash reproducers through the same code.
+        .target(
+            name: "TokenGateFuzzChecks",
+            dependencies: [
+                "TokenGateJSON", "TokenGateCrypto", "TokenGateWorkflow", "TokenGateAdmission", "TokenGateBroker",
+                "TokenGateKubeClient", .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
+
         // Tests
+        .testTarget(name: "TokenGateFuzzChecksTests", dependencies: ["TokenGateFuzzChecks"]),
         .testTarget(name: "TokenGateJSONTests", dependencies: ["TokenGateJSON"]),
         .testTarget(name: "TokenGateCryptoTests", dependencies: ["TokenGateCrypto", "TokenGateJSON"]),
         .testTarget(name: "TokenGateWorkflowTests", dependencies: ["TokenGateWorkflow"]),

@@ -2,7 +2,10 @@
 # The whole test suite, as CI runs it (.ci/run calls exactly this):
 #   1. installs the packages the tests need (hack/install-deps.sh --test),
 #   2. builds TokenGate and runs the Swift unit and integration tests (swift test),
-#   3. runs the end-to-end tests (pytest Tests/e2e) against the built `tokengate` binary with real
+#   3. runs every libFuzzer target briefly (hack/fuzz.sh --ci: 8 s each, about 4 minutes with a
+#      cold build of the fuzz package); a crash fails the suite and leaves its reproducer under
+#      Tests/Fuzz/Crashes,
+#   4. runs the end-to-end tests (pytest Tests/e2e) against the built `tokengate` binary with real
 #      clients: curl, openssl s_client, Python ssl, PostgreSQL, kubectl kustomize.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +22,8 @@ swift test 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write
 status=${PIPESTATUS[0]}
 set -e
 [ "$status" -eq 0 ] || { echo "swift test failed (exit $status)"; exit "$status"; }
+
+hack/fuzz.sh --ci
 
 echo "== end-to-end (pytest)"
 python3 -m pytest -q Tests/e2e "$@"

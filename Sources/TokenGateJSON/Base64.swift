@@ -76,10 +76,15 @@ public enum Base64 {
         case notInAlphabet
         /// A length no encoding has (one character past a whole group).
         case truncated
+        /// The last character sets bits the encoding leaves unused (RFC 4648 §3.5): the text
+        /// decodes to the same bytes as the canonical one, but is not what any encoder writes.
+        case nonCanonical
     }
 
     /// Decodes base64url without padding (a JWS segment, RFC 7515 §2) in one pass: alphabet
-    /// check and decoding together.
+    /// check and decoding together. Only the canonical spelling is accepted: a last character
+    /// with unused bits set would let one encoded value be written up to 16 ways (for a JWS, one
+    /// signature would stand for that many token strings).
     public static func decodeUnpaddedURL(_ text: UnsafeRawBufferPointer) -> Result<[UInt8], UnpaddedFailure> {
         urlSextets.withUnsafeBufferPointer { table in
             let count = text.count
@@ -91,7 +96,11 @@ public enum Base64 {
                 valid = decodeSextets(text, table: table, into: out)
                 initialized = valid ? out.count : 0
             }
-            return valid ? .success(decoded) : .failure(.notInAlphabet)
+            guard valid else { return .failure(.notInAlphabet) }
+            // Two characters past a group carry one byte (4 bits unused), three carry two (2 unused).
+            let unusedBits: UInt8 = count % 4 == 2 ? 0x0F : count % 4 == 3 ? 0x03 : 0
+            guard unusedBits == 0 || table[Int(text[count - 1])] & unusedBits == 0 else { return .failure(.nonCanonical) }
+            return .success(decoded)
         }
     }
 

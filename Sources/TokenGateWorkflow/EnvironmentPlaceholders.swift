@@ -34,13 +34,35 @@ enum EnvironmentPlaceholders {
         var problems: [Problem] = []
     }
 
+    /// The lines of `text` as scalars, broken where libyaml and ``SourcePosition`` break them:
+    /// at `\n`, `\r\n` and a lone `\r`. (Split on scalars, not Characters: `"\r\n"` is one
+    /// Character.) Splitting on `\n` alone numbered lines differently from every other position
+    /// after a lone `\r`; the `workflow` fuzz target found a placeholder reported outside the text.
+    static func lines(of text: String) -> [[Unicode.Scalar]] {
+        var lines: [[Unicode.Scalar]] = []
+        var current: [Unicode.Scalar] = []
+        var afterCR = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" && afterCR {
+                afterCR = false
+                continue
+            }
+            afterCR = scalar == "\r"
+            if scalar == "\n" || scalar == "\r" {
+                lines.append(current)
+                current = []
+            } else {
+                current.append(scalar)
+            }
+        }
+        lines.append(current)
+        return lines
+    }
+
     static func scan(_ text: String) -> Scan {
         var scan = Scan()
         guard text.contains("#[") else { return scan }
-        // Split on scalars, not Characters: "\r\n" is one Character and would hide the break.
-        let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
-        for (lineIndex, line) in lines.enumerated() {
-            let scalars = Array(line)
+        for (lineIndex, scalars) in lines(of: text).enumerated() {
             var index = 0
             while index + 1 < scalars.count {
                 guard scalars[index] == "#", scalars[index + 1] == "[" else {
@@ -93,19 +115,45 @@ enum EnvironmentPlaceholders {
     static func substitute(_ text: String, _ occurrences: [Occurrence]) -> String {
         let replaceable = occurrences.filter { !$0.isLiteral }
         guard !replaceable.isEmpty else { return text }
-        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+        // Replaced in place in the whole text, each line found where ``scan(_:)`` found it (see
+        // ``lineStarts(of:)``), so every line break stays as it was written. Splitting on `\n` here
+        // while ``scan(_:)`` also breaks at a lone `\r` put a placeholder's columns on the wrong
+        // line and trapped replacing past its end (found by the `workflow` fuzz target).
+        var scalars = Array(text.unicodeScalars)
+        let starts = lineStarts(of: scalars)
         for occurrence in replaceable {
             let lineIndex = occurrence.start.line - 1
-            let from = occurrence.start.column - 1
-            let to = occurrence.end.column - 1
+            guard starts.indices.contains(lineIndex) else { continue }
+            let from = starts[lineIndex] + occurrence.start.column - 1
+            let to = starts[lineIndex] + occurrence.end.column - 1
+            guard from >= 0, from <= to, to <= scalars.count else { continue }
             let length = to - from
             let standIn = occurrence.defaultValue.flatMap { $0.isEmpty && occurrence.name.isEmpty ? nil : $0 }
                 ?? (occurrence.name.isEmpty ? "_" : occurrence.name)
             var replacement = Array(standIn.unicodeScalars.prefix(length))
             replacement += Array(repeating: " ", count: length - replacement.count)
-            lines[lineIndex].replaceSubrange(from..<to, with: replacement)
+            scalars.replaceSubrange(from..<to, with: replacement)
         }
-        return lines.map { String(String.UnicodeScalarView($0)) }.joined(separator: "\n")
+        return String(String.UnicodeScalarView(scalars))
+    }
+
+    /// Where each line of `scalars` starts (an index into `scalars`), with lines broken as
+    /// ``lines(of:)`` breaks them: at `\n`, `\r\n` and a lone `\r`.
+    static func lineStarts(of scalars: [Unicode.Scalar]) -> [Int] {
+        var starts = [0]
+        var index = 0
+        while index < scalars.count {
+            if scalars[index] == "\r", index + 1 < scalars.count, scalars[index + 1] == "\n" {
+                index += 2
+                starts.append(index)
+            } else if scalars[index] == "\r" || scalars[index] == "\n" {
+                index += 1
+                starts.append(index)
+            } else {
+                index += 1
+            }
+        }
+        return starts
     }
 
     /// Marks every scalar in `value` that overlaps a placeholder, so the rules can tell a value

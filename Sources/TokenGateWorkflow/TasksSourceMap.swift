@@ -15,9 +15,16 @@ struct TasksSourceMap {
         switch origin.style {
         case .literal?, .folded?:
             guard let indent = origin.blockIndent else { return start }
-            return SourcePosition(line: start.line + position.line, column: position.column + indent)
+            let mapped = SourcePosition(line: start.line + position.line, column: position.column + indent)
+            // The end of the string (an error there, after its last line break) is on a line with
+            // no indentation, often past the last line of the file: never after the block's end.
+            guard let end = origin.end else { return mapped }
+            return min(mapped, end)
         case .plain?, .singleQuoted?, .doubleQuoted?:
             guard position.line == 1 else { return start }
+            // Written over several lines of the file, the string was folded into one line while
+            // reading, so its columns run past the file's first line: point at where it starts.
+            if let end = origin.end, end.line != start.line { return start }
             let quote = origin.style == .plain ? 0 : 1
             return SourcePosition(line: start.line, column: start.column + quote + position.column - 1)
         default:

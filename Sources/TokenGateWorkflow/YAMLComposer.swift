@@ -36,10 +36,14 @@ struct YAMLComposer {
     private var root: SpecValue?
     private var documentStart = SourcePosition(line: 1, column: 1)
 
+    /// Where the text ends; no event is placed after it (see ``YAMLReader/position(_:before:)``).
+    private let endOfText: SourcePosition
+
     init(aliasRule: YAMLReader.AliasRule, limits: ValidationLimits, source: UnsafeBufferPointer<UInt8>) {
         self.aliasRule = aliasRule
         self.limits = limits
         self.source = source
+        self.endOfText = SourceText.position(ofByte: source.count, in: source)
     }
 
     /// Records a problem that ends reading.
@@ -57,7 +61,7 @@ struct YAMLComposer {
 
     /// Takes one event; returns true when reading should stop (end of stream or a failure).
     mutating func consume(_ event: yaml_event_t) -> Bool {
-        let start = SourcePosition(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+        let start = YAMLReader.position(event.start_mark, before: endOfText)
         switch event.type {
         case YAML_STREAM_END_EVENT:
             return true
@@ -107,7 +111,7 @@ struct YAMLComposer {
         let plainImplicit = data.plain_implicit != 0
         var origin = SpecOrigin(
             position: start,
-            end: SourcePosition(line: Int(event.end_mark.line) + 1, column: Int(event.end_mark.column) + 1),
+            end: YAMLReader.position(event.end_mark, before: endOfText),
             rawText: text)
         switch data.style {
         case YAML_SINGLE_QUOTED_SCALAR_STYLE: origin.style = .singleQuoted

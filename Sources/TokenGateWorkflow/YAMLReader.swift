@@ -107,12 +107,11 @@ struct YAMLReader {
                 hint: "remove the control character; YAML allows only printable characters, tab and line breaks",
                 isError: true)
         case YAML_SCANNER_ERROR, YAML_PARSER_ERROR:
-            let position = SourcePosition(
-                line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+            let end = SourceText.position(ofByte: source.count, in: source)
+            let position = Self.position(parser.problem_mark, before: end)
             var message = problem
             if let context = parser.context.map({ String(cString: $0) }) {
-                let at = SourcePosition(
-                    line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1)
+                let at = Self.position(parser.context_mark, before: end)
                 message = "\(problem) (\(context) at line \(at.line), column \(at.column))"
             }
             if problem.hasPrefix("Maximum nesting level") {
@@ -128,6 +127,15 @@ struct YAMLReader {
         default:
             return Problem(code: .tooLarge, message: "out of memory reading YAML", isError: true)
         }
+    }
+
+    /// A libyaml mark as a 1-based position, never past `end`, the end of the text.
+    ///
+    /// libyaml ends a last line that has no line break itself by moving its mark to column 0 of the
+    /// next line, so a mark at the end of such a text (an error there, or an empty value such as
+    /// `key:` at the very end) names a line the text does not have. It is the end of the text.
+    static func position(_ mark: yaml_mark_t, before end: SourcePosition) -> SourcePosition {
+        min(SourcePosition(line: Int(mark.line) + 1, column: Int(mark.column) + 1), end)
     }
 
     /// Hints for the syntax errors people actually make in hand-written workflows.

@@ -33,6 +33,12 @@ struct Base64OnePassTests {
         #expect(decode("Zm9v+") == .failure(.notInAlphabet))
         #expect(decode("Zm9vY") == .failure(.truncated))
         #expect(decode("Zm9v/") == .failure(.notInAlphabet), "one past a group, but the alphabet is checked first")
+        // "Zg" is "f"; "Zh" sets one of the 4 unused bits. "Zm8" is "fo"; "Zm9" sets one of the 2.
+        #expect(decode("Zg") == .success(Array("f".utf8)))
+        #expect(decode("Zh") == .failure(.nonCanonical))
+        #expect(decode("Zm8") == .success(Array("fo".utf8)))
+        #expect(decode("Zm9") == .failure(.nonCanonical))
+        #expect(try Base64.decodeURL("Zh") == Array("f".utf8), "the lenient decoder still takes them")
     }
 
     @Test("every length and byte value round-trips through the one-pass decoder")

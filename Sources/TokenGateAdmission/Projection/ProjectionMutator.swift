@@ -53,6 +53,7 @@ public struct ProjectionMutator: Sendable {
         case .denied(let status): return .deny(status)
         }
 
+        if let problem = ObjectShape.metadataProblem(object) { return Self.leftUnchanged(problem) }
         let subject = "\(kind.kind) \(request.effectiveNamespace.map { "\($0)/" } ?? "")\(request.displayName ?? "")"
         if target == .serviceAccount {
             return serviceAccountDecision(object, overrides: overrides, subject: subject)
@@ -60,6 +61,7 @@ public struct ProjectionMutator: Sendable {
         guard let specPointer = target.podSpec, let spec = object.at(specPointer), spec.isObject else {
             return .allow("\(kind.kind) has no pod spec")
         }
+        if let problem = ObjectShape.podSpecProblem(spec) { return Self.leftUnchanged(problem) }
         let result = PodSpecPatcher(
             settings: settings, overrides: overrides, removesDefaultTokenVolume: target == .pod, prebuilt: prebuilt)
             .patch(spec: spec, at: specPointer)
@@ -75,6 +77,13 @@ public struct ProjectionMutator: Sendable {
             patch: patch, warnings: result.warnings,
             auditAnnotations: [(ProjectionAnnotations.auditKey, "\(subject): \(change)")],
             reason: "projected token: \(change)")
+    }
+
+    /// Allowed without a patch, for an object no API server would send (see ``ObjectShape``); the
+    /// warning tells whoever sent it why nothing was projected.
+    private static func leftUnchanged(_ problem: String) -> AdmissionDecision {
+        let reason = "left unchanged: \(problem), which is not an object the API server sends"
+        return .allow(reason, warnings: [reason])
     }
 
     /// ServiceAccounts: `automountServiceAccountToken: false` so no pod silently falls back to the

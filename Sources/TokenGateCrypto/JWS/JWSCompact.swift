@@ -111,6 +111,7 @@ public struct JWSCompact: Sendable {
         case .success(let bytes): return bytes
         case .failure(.notInAlphabet): throw JWSError(.malformed, "token \(name) is not unpadded base64url")
         case .failure(.truncated): throw JWSError(.malformed, "token \(name) is not valid base64url")
+        case .failure(.nonCanonical): throw JWSError(.malformed, "token \(name) is not canonical base64url (unused bits are set)")
         }
     }
 

@@ -41,6 +41,18 @@ final class EVPKey: @unchecked Sendable {
         }
     }
 
+    /// Whether the private and public halves belong together (`EVP_PKEY_pairwise_check`: for EC
+    /// the stored point is the private scalar times the generator; for RSA the factors, exponents and
+    /// modulus agree). Cheap: no primality tests.
+    func isPairwiseConsistent() -> Bool {
+        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil) else { return false }
+        defer {
+            EVP_PKEY_CTX_free(context)
+            ERR_clear_error()
+        }
+        return EVP_PKEY_pairwise_check(context) == 1
+    }
+
     /// DER `SubjectPublicKeyInfo` of the public half.
     func publicKeyDER() throws(KeyError) -> [UInt8] {
         let length = i2d_PUBKEY(pointer, nil)

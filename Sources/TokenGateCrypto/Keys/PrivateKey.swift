@@ -69,7 +69,13 @@ public struct PrivateKey: Sendable {
         guard let pointer else {
             throw KeyError.openSSL(.malformed, "not an unencrypted PEM private key (expected -----BEGIN PRIVATE KEY-----)")
         }
-        try self.init(EVPKey(adopting: pointer))
+        let key = EVPKey(adopting: pointer)
+        try self.init(key)
+        // A key file carries its public half next to the private one, and OpenSSL reads both as
+        // they are: a damaged file would sign tokens that the JWKS made from it never verifies.
+        guard key.isPairwiseConsistent() else {
+            throw KeyError.openSSL(.malformed, "the private key does not match the public key stored with it; the key file is damaged")
+        }
     }
 
     public init(pem: String) throws(KeyError) {

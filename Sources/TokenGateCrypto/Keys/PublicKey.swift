@@ -35,7 +35,9 @@ public struct PublicKey: Sendable {
     /// Reads PEM `-----BEGIN PUBLIC KEY-----`.
     public init(pem: [UInt8]) throws(KeyError) {
         let pointer: OpaquePointer? = try MemoryBIO.withReadable(pem) { bio throws(KeyError) in
-            PEM_read_bio_PUBKEY(bio, nil, nil, nil)
+            // OpenSSL 3 also tries to take the public key out of an encrypted private key, and
+            // without a callback asks for its passphrase on the terminal; returning 0 refuses.
+            PEM_read_bio_PUBKEY(bio, nil, { _, _, _, _ in 0 }, nil)
         }
         guard let pointer else { throw KeyError.openSSL(.malformed, "not a PEM public key (expected -----BEGIN PUBLIC KEY-----)") }
         try self.init(EVPKey(adopting: pointer))

@@ -22,9 +22,12 @@ public final class X509Key: @unchecked Sendable {
     }
 
     /// Reads a PEM private key (PKCS#8 `PRIVATE KEY`, or the traditional `EC PRIVATE KEY` / `RSA PRIVATE KEY`).
+    /// Encrypted PEM is refused: with no passphrase callback OpenSSL would ask for one on the
+    /// terminal, or read it from standard input, in the middle of `serve` or a certificate reload.
     public convenience init(pem: [UInt8]) throws {
         let key = try X509MemoryBIO.reading(pem) { bio -> OpaquePointer in
-            guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
+            // A passphrase callback that returns 0 makes OpenSSL fail instead of prompting.
+            guard let key = PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in 0 }, nil) else {
                 throw X509Error.openSSL("not a PEM private key")
             }
             return key

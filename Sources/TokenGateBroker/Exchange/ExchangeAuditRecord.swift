@@ -32,7 +32,8 @@ public struct ExchangeAuditRecord: Sendable, Equatable {
     public var audiences: [String]
     public var expiresAt: Int64?
     public var policyRule: String?
-    /// Whether the TokenReview answer came from the broker's short cache.
+    /// Whether the exchange made no TokenReview of its own: the answer came from the broker's short
+    /// cache, or from the review a concurrent exchange of the same token was already making.
     public var tokenReviewCached: Bool?
 
     public init(time: Int64, clientAddress: String) {

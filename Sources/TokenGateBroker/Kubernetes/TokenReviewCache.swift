@@ -46,17 +46,41 @@ public final class TokenReviewCache: Sendable {
     }
 
     /// The cached review, or a fresh one from `reviewer` (cached when positive).
+    ///
+    /// Exchanges that miss together (a burst from one pod, or every connection at the moment an
+    /// entry expires) share one review: the first asks the API server, the others wait for its
+    /// answer instead of sending the same TokenReview again. `cached` is false only for the one
+    /// that asked: the others made no review of their own.
     public func review(
         token: String, audiences: [String], cluster: ClusterSettings, tokenExpiry: Int64, reviewer: any TokenReviewer
     ) async throws(UpstreamUnavailable) -> (status: TokenReviewStatus, cached: Bool) {
         let key = Self.key(token: token, audiences: audiences, cluster: cluster.name)
         if let status = lookup(key) { return (status, true) }
-        let status = try await reviewer.review(token: token, audiences: audiences, cluster: cluster)
-        if status.authenticated, lifetime > 0 {
-            store(key, Entry(status: status, expiresAt: min(clock.now() + lifetime, tokenExpiry)))
+        let (flight, asks) = inFlight.withLock { flights in
+            if let running = flights[key] { return (running, false) }
+            let flight = Task { () -> Result<TokenReviewStatus, UpstreamUnavailable> in
+                do throws(UpstreamUnavailable) {
+                    return .success(try await reviewer.review(token: token, audiences: audiences, cluster: cluster))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            flights[key] = flight
+            return (flight, true)
         }
-        return (status, false)
+        let result = await flight.value
+        if asks {
+            if case .success(let status) = result, status.authenticated, lifetime > 0 {
+                store(key, Entry(status: status, expiresAt: min(clock.now() + lifetime, tokenExpiry)))
+            }
+            // After the store: an exchange that misses from here on finds the entry.
+            inFlight.withLock { $0[key] = nil }
+        }
+        return (try result.get(), !asks)
     }
+
+    /// Reviews being asked now, by key; each entry is removed by the exchange that started it.
+    private let inFlight = Mutex<[Key: Task<Result<TokenReviewStatus, UpstreamUnavailable>, Never>]>([:])
 
     /// The cached review when there is one, without waiting for anything; nil on a miss.
     public func cachedReview(token: String, audiences: [String], cluster: ClusterSettings) -> TokenReviewStatus? {

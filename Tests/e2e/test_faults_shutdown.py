@@ -71,3 +71,14 @@ def test_sigterm_under_load_cuts_no_accepted_request(tmp_path, tokengate_server)
           f"{len(unanswered)} refused after the listener closed, {sum(r.attempts > 1 for r in answered)} answered on a retry")
     # What had no answer was refused at the door: the listener was closed.
     assert all("Refused" in r.errors[-1] for r in unanswered), Load.describe(unanswered)
+
+
+def test_sigterm_right_after_start_is_not_lost(tmp_path, tokengate_server, certs):
+    """Regression: SIGTERM moments after `listening` (a pod deleted as it starts, on a busy node)
+    was discarded when the signal handler was still being registered, and serve never exited.
+    The SIGKILL fault test's restart found it."""
+    for attempt in range(10):
+        server = tokengate_server("--audit-db", tmp_path / f"audit-{attempt}.db", "--drain-seconds", "0", certs=certs)
+        server.signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0, f"attempt {attempt}: SIGTERM lost:\n{server.log_text()[-2000:]}"
+        assert any(e.get("message") == "audit trail flushed" for e in server.logs())

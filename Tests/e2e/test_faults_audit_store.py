@@ -21,14 +21,13 @@ import signal
 import sqlite3
 import subprocess
 import tempfile
-import threading
 import time
 import uuid
 
 import pytest
 
 from broker_support import BROKER_AUDIENCE, BrokerEnv, decode_jwt, form, wait_for_log
-from conftest import REPO, run_tokengate
+from conftest import REPO
 from fault_support import Load, mutate_request
 
 PG_SCRIPT = str(REPO / "hack" / "postgres-test.sh")

@@ -12,7 +12,9 @@ Everything is real: `tokengate serve`, its SQLite trail, Python TLS clients that
 API server (fault_support.py).
 """
 import collections
+import itertools
 import signal
+import threading
 import time
 
 from broker_support import audit_query
@@ -20,8 +22,6 @@ from fault_support import Load, mutate_request, validate_request
 
 
 def mix():
-    import itertools
-    import threading
     counter, lock = itertools.count(), threading.Lock()
 
     def make():

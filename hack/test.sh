@@ -6,7 +6,9 @@
 #      cold build of the fuzz package); a crash fails the suite and leaves its reproducer under
 #      Tests/Fuzz/Crashes,
 #   4. runs the end-to-end tests (pytest Tests/e2e) against the built `tokengate` binary with real
-#      clients: curl, openssl s_client, Python ssl, PostgreSQL, kubectl kustomize.
+#      clients: curl, openssl s_client, Python ssl, PostgreSQL, kubectl kustomize,
+#   5. soaks that binary for one minute under mixed load (hack/soak.sh 1, about 80 s in all): a
+#      failed request, RSS growth, a file-descriptor leak or an audit row too many or too few fails it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,3 +29,6 @@ hack/fuzz.sh --ci
 
 echo "== end-to-end (pytest)"
 python3 -m pytest -q Tests/e2e "$@"
+
+echo "== soak (1 minute, the debug build)"
+hack/soak.sh 1

@@ -152,6 +152,7 @@ class KubeStandIn:
         self.hang_seconds = 0.0  # >0: every API call sleeps this long before answering
         self.hanging = 0  # calls sleeping in hang_seconds right now
         self.discovery_down = False  # True: discovery and JWKS answer 503
+        self.down = False  # True (go_down()): the listener is closed and open connections drop every request
         self.requests: list[tuple[str, str]] = []  # (method, path) seen, for assertions
         self.api_token = "standin-reader-token"  # what TokenGate must present
         self.jwt_authenticator: JWTAuthenticator | None = None  # structured authentication, when trusted
@@ -186,6 +187,13 @@ class KubeStandIn:
     def __enter__(self) -> "KubeStandIn":
         self._thread.start()
         return self
+
+    def go_down(self) -> None:
+        """The API server dies: new connections are refused, and a request on a connection that
+        was already open gets no answer (the connection closes), as when the process is gone."""
+        self.down = True
+        self._server.shutdown()
+        self._server.server_close()
 
     def __exit__(self, *exc) -> None:
         self._server.shutdown()
@@ -437,6 +445,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args) -> None:  # quiet
         pass
+
+    def handle_one_request(self) -> None:
+        if self.standin.down:
+            self.close_connection = True
+            return
+        super().handle_one_request()
 
     @property
     def standin(self) -> KubeStandIn:

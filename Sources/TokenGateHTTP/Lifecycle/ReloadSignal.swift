@@ -1,22 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Runs `action` on SIGHUP (the Unix "re-read your configuration" signal) for as long as it is
-/// alive, instead of the default action of terminating the process.
-// @unchecked: the source is set once in init and only cancelled in deinit (see SignalTrap).
-public final class ReloadSignal: @unchecked Sendable {
-    private let source: any DispatchSourceSignal
+/// alive, instead of the default action of terminating the process; in place when `init`
+/// returns (see ``SignalPipe``).
+public final class ReloadSignal: Sendable {
+    private let registration: SignalPipe.Registration
 
     public init(signal number: Int32 = SIGHUP, action: @escaping @Sendable () -> Void) {
-        signal(number, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler(handler: action)
-        source.resume()
-        self.source = source
+        registration = SignalPipe.shared.watch(number) { _ in action() }
     }
 
-    deinit { source.cancel() }
+    deinit { SignalPipe.shared.unwatch(registration) }
 }

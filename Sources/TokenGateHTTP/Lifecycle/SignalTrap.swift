@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import Dispatch
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -9,28 +8,21 @@ import Glibc
 ///
 /// Kubernetes sends SIGTERM when a pod is deleted, at the same time as it starts removing the
 /// pod from Service endpoints; the drain that follows keeps answering until that has spread.
-/// The default action (die at once) is replaced for as long as the trap is alive.
-// @unchecked: the sources are set once in init and only cancelled in deinit; dispatch sources
-// are thread-safe objects that Dispatch has not annotated as Sendable.
-public final class SignalTrap: @unchecked Sendable {
-    private let sources: [any DispatchSourceSignal]
+/// The default action (die at once) is replaced when `init` returns, not later (``SignalPipe``
+/// says why), for as long as the trap is alive.
+public final class SignalTrap: Sendable {
+    private let registrations: [SignalPipe.Registration]
 
     public init(signals: [Int32] = [SIGTERM, SIGINT], shutdown: GracefulShutdown, logger: Logger) {
-        var sources: [any DispatchSourceSignal] = []
-        for number in signals {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
+        registrations = signals.map { number in
+            SignalPipe.shared.watch(number) { number in
                 logger.info("shutdown signal received; draining", metadata: ["signal": "\(number == SIGTERM ? "SIGTERM" : number == SIGINT ? "SIGINT" : String(number))"])
                 shutdown.trigger()
             }
-            source.resume()
-            sources.append(source)
         }
-        self.sources = sources
     }
 
     deinit {
-        for source in sources { source.cancel() }
+        for registration in registrations { SignalPipe.shared.unwatch(registration) }
     }
 }

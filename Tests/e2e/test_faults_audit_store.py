@@ -1,0 +1,216 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Faults under load (issue 12 §2) in the audit trail's store, while exchanges (and admission
+reviews) keep coming:
+
+* PostgreSQL killed (immediate shutdown: no checkpoint, crash recovery at the next start) and
+  restarted: every exchange has exactly one audit row afterwards;
+* SIGKILL of `tokengate serve`: every event acknowledged to the writer's durability boundary (the
+  README: "an event is stored once that transaction commits", counted by
+  tokengate_audit_events_stored_total) is in the store after a restart, and the spool replays
+  nothing twice;
+* the SQLite file's disk full (a 4 MiB tmpfs mounted for the test; the spool on another file
+  system): the server keeps serving, events spool, and nothing is lost once space returns.
+
+Real: tokengate, SQLite, PostgreSQL (hack/postgres-test.sh in a temporary directory), the
+file system. The Kubernetes API server is the STAND-IN (kube_standin.py).
+"""
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import time
+import uuid
+
+import pytest
+
+from broker_support import BROKER_AUDIENCE, BrokerEnv, decode_jwt, form, wait_for_log
+from conftest import REPO
+from fault_support import Load, mutate_request
+
+PG_SCRIPT = str(REPO / "hack" / "postgres-test.sh")
+
+
+@pytest.fixture
+def broker_env(tmp_path, tokengate_server):
+    env = BrokerEnv(tmp_path, tokengate_server)
+    yield env
+    env.close()
+
+
+def exchange_request(subject):
+    body = form(subject)
+
+    def make():
+        return ("token", str(uuid.uuid4()), "POST", "/token", body,
+                {"Content-Type": "application/x-www-form-urlencoded"})
+    return make
+
+
+def issued_jtis(results):
+    assert [r for r in results if r.status != 200] == [], Load.describe([r for r in results if r.status != 200])
+    return [decode_jwt(json.loads(r.body)["access_token"])[1]["jti"] for r in results]
+
+
+def pg(command, directory, *extra):
+    return subprocess.run(["bash", PG_SCRIPT, command, directory, *extra], check=True, capture_output=True,
+                          text=True, timeout=600).stdout.strip()
+
+
+def wait_until(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"not within {timeout}s: {what}")
+
+
+def test_postgresql_killed_and_restarted_during_exchanges(broker_env, tmp_path, monkeypatch):
+    directory = tempfile.mkdtemp(prefix="tokengate-e2e-faultpg-")
+    os.chmod(directory, 0o755)  # the server runs as `postgres` when the tests run as root
+    data = os.path.join(directory, "pg")
+    try:
+        dsn = pg("start", data)
+        monkeypatch.setenv("TOKENGATE_AUDIT_DSN", dsn)
+        prod = broker_env.add_cluster("prod")
+        pod = broker_env.pod(prod)
+        server = broker_env.start("--audit-spool", tmp_path / "spool", "--drain-seconds", "0")
+        load = Load(server.port, server.ca_path, exchange_request(prod.mint(pod, [BROKER_AUDIENCE])),
+                    threads=3, max_requests=100000, max_seconds=50)
+        with load:
+            load.wait_for(100)
+            pg("stop", data, "immediate")  # killed: no shutdown checkpoint
+            killed_at = len(load.results)
+            wait_for_log(server, lambda e: e.get("message", "").startswith("audit store unavailable"), timeout=20)
+            load.wait_for(killed_at + 100)
+            pg("start", data)
+            restarted_at = len(load.results)
+            load.wait_for(restarted_at + 100)
+        jtis = issued_jtis(load.results)
+        assert len(set(jtis)) == len(jtis)
+
+        def query():
+            out = subprocess.run(["psql", dsn, "-X", "-A", "-t", "-F", "|", "-c",
+                                  "SELECT issued_jti, count(*) FROM tokengate_audit_events "
+                                  "WHERE kind = 'token_exchange' GROUP BY issued_jti"],
+                                 capture_output=True, text=True, timeout=30)
+            return dict(line.split("|") for line in out.stdout.split()) if out.returncode == 0 else {}
+        wait_until(lambda: set(jtis) <= set(query()), 60, "every exchange's row replayed into PostgreSQL")
+        server.signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+        rows = query()
+        assert sorted(rows) == sorted(jtis), "one row per exchange, and no row for one that never happened"
+        assert {count for count in rows.values()} == {"1"}, "exactly once"
+        flushed = wait_for_log(server, lambda e: e.get("message") == "audit trail flushed")
+        assert int(flushed["dropped"]) == 0
+        print(f"postgresql kill: {len(jtis)} exchanges, {len(load.results) - restarted_at} after the restart, "
+              f"{restarted_at - killed_at} while it was down; {len(rows)} rows, each once")
+    finally:
+        subprocess.run(["bash", PG_SCRIPT, "destroy", data], capture_output=True, timeout=120)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def stored_ids(db):
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10) as conn:
+        return [row[0] for row in conn.execute("SELECT id FROM tokengate_audit_events")]
+
+
+def test_sigkill_during_exchanges_keeps_every_committed_event(broker_env, tmp_path):
+    prod = broker_env.add_cluster("prod")
+    pod = broker_env.pod(prod)
+    db = tmp_path / "audit.db"
+    spool = tmp_path / "spool"
+    server = broker_env.start("--audit-db", db, "--audit-spool", spool, "--drain-seconds", "0")
+    exchanges = Load(server.port, server.ca_path, exchange_request(prod.mint(pod, [BROKER_AUDIENCE])),
+                     threads=3, max_requests=100000, max_seconds=40, retries=0)
+    admissions = Load(server.port, server.ca_path, mutate_request, threads=1, max_requests=100000,
+                      max_seconds=40, retries=0)
+    with exchanges, admissions:
+        exchanges.wait_for(300)
+        # The durability boundary, read under load just before the kill: what the writer says it
+        # committed, and the rows a reader of the file sees.
+        committed = server.metric("tokengate_audit_events_stored_total")
+        seen = set(stored_ids(db))
+        server.signal(signal.SIGKILL)
+        server.wait(timeout=10)
+    assert committed > 0 and len(seen) >= committed
+    answered = [r for r in exchanges.results + admissions.results if r.status == 200]
+
+    restarted = broker_env.serve(broker_env.config_path, "--audit-db", db, "--audit-spool", spool,
+                                 "--drain-seconds", "0")
+    status, _, _ = broker_env.exchange(restarted, prod.mint(pod, [BROKER_AUDIENCE]))
+    assert status == 200
+    restarted.signal(signal.SIGTERM)
+    assert restarted.wait(timeout=30) == 0
+    after = stored_ids(db)
+    assert len(after) == len(set(after)), "no event stored twice (the spool replays exactly once)"
+    assert seen <= set(after), f"{len(seen - set(after))} committed events lost"
+    assert len(after) >= committed + 1
+    print(f"sigkill: {len(answered)} answered before the kill, {int(committed)} committed at the kill "
+          f"({len(seen)} rows seen), {len(after)} rows after the restart (+1 exchange); "
+          f"{max(0, len(answered) - (len(after) - 1))} answered events were still in memory (not promised)")
+
+
+@pytest.fixture
+def small_filesystem():
+    """A 4 MiB tmpfs mounted under a temporary directory, unmounted afterwards whatever happens."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small file system needs root")
+    mountpoint = tempfile.mkdtemp(prefix="tokengate-e2e-full-")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mountpoint], capture_output=True, text=True)
+    if done.returncode != 0:
+        os.rmdir(mountpoint)
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mountpoint
+    finally:
+        subprocess.run(["umount", "-l", mountpoint], capture_output=True)
+        os.rmdir(mountpoint)
+
+
+def fill(directory):
+    """Writes a filler file until the file system is full; returns its path."""
+    path = os.path.join(directory, "filler")
+    with open(path, "wb") as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        except OSError:
+            pass
+    return path
+
+
+def test_sqlite_disk_full_keeps_serving_spools_and_loses_nothing(broker_env, tmp_path, small_filesystem):
+    prod = broker_env.add_cluster("prod")
+    pod = broker_env.pod(prod)
+    db = os.path.join(small_filesystem, "audit.db")
+    spool = tmp_path / "spool"  # the spool lives on another file system, as it must for this to work
+    server = broker_env.start("--audit-db", db, "--audit-spool", spool, "--drain-seconds", "0")
+    load = Load(server.port, server.ca_path, exchange_request(prod.mint(pod, [BROKER_AUDIENCE])),
+                threads=3, max_requests=100000, max_seconds=50)
+    with load:
+        load.wait_for(50)
+        filler = fill(small_filesystem)
+        full_at = len(load.results)
+        wait_until(lambda: server.metric("tokengate_audit_events_spooled_total") > 0, 30, "events spool on a full disk")
+        load.wait_for(full_at + 300)
+        assert server.process.poll() is None
+        os.remove(filler)  # space returns
+        freed_at = len(load.results)
+        load.wait_for(freed_at + 100)
+    jtis = issued_jtis(load.results)
+    wait_until(lambda: server.metric("tokengate_audit_spool_bytes") == 0, 60, "the spool replayed")
+    server.signal(signal.SIGTERM)
+    assert server.wait(timeout=30) == 0
+    flushed = wait_for_log(server, lambda e: e.get("message") == "audit trail flushed")
+    assert int(flushed["dropped"]) == 0
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        rows = dict(conn.execute("SELECT issued_jti, count(*) FROM tokengate_audit_events "
+                                 "WHERE kind = 'token_exchange' GROUP BY issued_jti").fetchall())
+    assert sorted(rows) == sorted(jtis), f"{len(set(jtis) - set(rows))} exchanges have no row"
+    assert set(rows.values()) == {1}, "exactly once"
+    print(f"disk full: {len(jtis)} exchanges, {freed_at - full_at} while the disk was full, all stored once")

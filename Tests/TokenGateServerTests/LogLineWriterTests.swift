@@ -53,6 +53,31 @@ struct LogLineWriterTests {
         #expect(String(decoding: buffer.prefix(max(0, count)), as: UTF8.self) == "{\"message\":\"admission\"}\n")
     }
 
+    @Test("lines that come close together (a server under load) share write calls, keep their order, and a quiet line is written at once again")
+    func burstsAreBatched() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]); close(ends[1]) }
+        let writer = LogLineWriter(descriptor: ends[1], capacity: 1 << 20)
+        for index in 0..<1000 { writer.append(Array("line \(index)\n".utf8)) }
+        writer.flush()
+        let burstWrites = writer.writes
+        // Appends take microseconds each, so all but the first few follow within the busy gap.
+        #expect(burstWrites < 100, "1000 lines in a burst took \(burstWrites) write calls")
+        _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        let count = read(ends[0], &buffer, buffer.count)
+        let lines = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 1000)
+        #expect(lines.enumerated().allSatisfy { $0.element == "line \($0.offset)" })
+        // After a quiet spell a line goes out in its own write before append returns, as when idle.
+        usleep(5_000)
+        writer.append(Array("quiet\n".utf8))
+        let quiet = read(ends[0], &buffer, buffer.count)  // no waiting: it must already be there
+        #expect(String(decoding: buffer.prefix(max(0, quiet)), as: UTF8.self) == "quiet\n")
+        #expect(writer.writes == burstWrites + 1)
+    }
+
     @Test("with nobody reading the pipe, appending still returns; whole lines are dropped and counted")
     func stalledReaderDropsInsteadOfBlocking() throws {
         var ends: [Int32] = [0, 0]

@@ -29,6 +29,9 @@ public final class TokenExchange: Sendable {
     private let reviewer: any TokenReviewer
     private let pods: any PodLookup
     private let clock: BrokerClock
+    /// Subject tokens whose signature verified already: a pod's repeated exchanges with one
+    /// projected token check its signature once.
+    let signatures: VerifiedSignatures
 
     public init(
         settings: BrokerSettings, signingKeys: SigningKeySet, fetcher: any JWKSFetcher, files: any JWKSFileReader = LocalFiles(),
@@ -39,6 +42,7 @@ public final class TokenExchange: Sendable {
         self.reviewer = reviewer
         self.pods = pods
         self.clock = clock
+        self.signatures = VerifiedSignatures(clock: clock)
         let caches = Self.caches(for: settings, keeping: [:], loader: loader, clock: clock)
         self.state = Mutex(State(settings: settings, keys: signingKeys, caches: caches,
                                  reviewCache: TokenReviewCache(lifetimeSeconds: settings.tokenReviewCacheSeconds, clock: clock)))
@@ -152,7 +156,7 @@ public final class TokenExchange: Sendable {
         let request = try ExchangeRequest(form: form)
         audit.audiences = request.audiences
 
-        let validator = SubjectTokenValidator(settings: settings, clock: clock)
+        let validator = SubjectTokenValidator(settings: settings, clock: clock, signatures: signatures)
         let parsed = try validator.parse(request.subjectToken)
         let validated = try validator.validate(parsed, keys: try await validator.keys(for: parsed, caches: snapshot.caches))
         var claims = try bound(validated, settings: settings, audit: &audit)
@@ -177,7 +181,7 @@ public final class TokenExchange: Sendable {
         let request = try ExchangeRequest(form: form)
         audit.audiences = request.audiences
 
-        let validator = SubjectTokenValidator(settings: settings, clock: clock)
+        let validator = SubjectTokenValidator(settings: settings, clock: clock, signatures: signatures)
         let parsed = try validator.parse(request.subjectToken)
         let cluster = parsed.cluster
         let keys: [PublicKey]?

@@ -20,19 +20,8 @@ public final class TokenReviewCache: Sendable {
         let expiresAt: Int64
     }
 
-    /// SHA-256 of cluster, audiences and token: 32 bytes as four words, hashed and compared
-    /// without a `String`.
-    struct Key: Hashable, Sendable {
-        let words: (UInt64, UInt64, UInt64, UInt64)
-
-        static func == (a: Key, b: Key) -> Bool { a.words == b.words }
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(words.0)
-            hasher.combine(words.1)
-            hasher.combine(words.2)
-            hasher.combine(words.3)
-        }
-    }
+    /// SHA-256 of cluster, audiences and token (``key(token:audiences:cluster:)``).
+    typealias Key = TokenDigest
 
     public static let maximumEntries = 4096
 
@@ -131,9 +120,7 @@ public final class TokenReviewCache: Sendable {
             }
             newline()
             put(token)
-            var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-            withUnsafeMutableBytes(of: &words) { SHA256.hash(UnsafeRawBufferPointer(buffer), into: $0) }
-            return Key(words: words)
+            return Key(of: UnsafeRawBufferPointer(buffer))
         }
     }
 }

@@ -14,12 +14,16 @@ import TokenGateCrypto
 struct SubjectTokenValidator: Sendable {
     let settings: BrokerSettings
     let clock: BrokerClock
+    /// Tokens already verified, so the same token's signature is checked once (nil: every time).
+    var signatures: VerifiedSignatures? = nil
 
     /// A token that parsed and names a trusted cluster whose algorithms include its `alg`;
     /// nothing in it is trusted yet.
     struct Parsed: Sendable {
         let jws: JWSCompact
         let cluster: ClusterSettings
+        /// The token as presented, for ``VerifiedSignatures``.
+        let token: String
     }
 
     /// The validated token: its claims and the cluster whose issuer signed it.
@@ -65,7 +69,7 @@ struct SubjectTokenValidator: Sendable {
             throw .subject(JWSError.Code.algorithmNotAllowed.rawValue,
                            "subject_token alg \(jws.algorithm) is not allowed for cluster \(cluster.name)")
         }
-        return Parsed(jws: jws, cluster: cluster)
+        return Parsed(jws: jws, cluster: cluster, token: token)
     }
 
     /// The keys that may have signed the token, fetched when they must be (nil: the cluster's
@@ -91,7 +95,7 @@ struct SubjectTokenValidator: Sendable {
     /// Signature (with `keys`, when the cluster checks them), claims, audience and time.
     func validate(_ parsed: Parsed, keys: [PublicKey]?) throws(ExchangeError) -> Validated {
         let jws = parsed.jws, cluster = parsed.cluster
-        if let keys { try verifySignature(jws, cluster: cluster, candidates: keys) }
+        if let keys { try verifySignature(parsed, candidates: keys) }
         let claims = try SubjectClaims.parse(jws.claims)
         try checkAudienceAndTime(claims)
         return Validated(claims: claims, cluster: cluster, algorithm: jws.algorithm, keyID: jws.keyID)
@@ -104,16 +108,20 @@ struct SubjectTokenValidator: Sendable {
         return cache
     }
 
-    private func verifySignature(_ jws: JWSCompact, cluster: ClusterSettings, candidates: [PublicKey]) throws(ExchangeError) {
+    private func verifySignature(_ parsed: Parsed, candidates: [PublicKey]) throws(ExchangeError) {
+        let jws = parsed.jws, cluster = parsed.cluster
         guard !candidates.isEmpty else {
             throw .subject(JWSError.Code.unknownKey.rawValue,
                            "subject_token was signed with a key cluster \(cluster.name) does not publish (unknown kid)",
                            detail: "kid \(jws.keyID ?? "(none)")")
         }
+        let digest = signatures.map { _ in TokenDigest(token: parsed.token) }
+        if let signatures, let digest, signatures.verified(digest, byOneOf: candidates) { return }
         var failure: JWSError?
         for key in candidates {
             do {
                 try jws.verify(with: key, allowed: cluster.algorithms)
+                if let signatures, let digest { signatures.remember(digest, verifiedBy: key) }
                 return
             } catch {
                 failure = error

@@ -6,13 +6,17 @@ import Glibc
 
 /// Writes log lines to a file descriptor without ever blocking a request.
 ///
-/// A line is written at once, in one `write(2)`, when that cannot block: nothing is queued ahead
-/// of it, it fits in one atomic pipe write (4 KiB), and `poll` says the descriptor has room. So in
-/// the normal case a line is on stderr before the response that it describes is sent, and lines
-/// keep their order. When stderr stalls (a log pipe nobody reads), lines go to a bounded buffer
-/// that a background thread writes out; once that is full, further lines are dropped and counted
-/// (`tokengate_log_lines_dropped_total`) instead of stalling an event loop. Whole lines only: a
-/// line either goes out entirely or is dropped, so lines never interleave.
+/// When lines are few, a line is written at once, in one `write(2)`, when that cannot block:
+/// nothing is queued ahead of it, it fits in one atomic pipe write (4 KiB), and `poll` says the
+/// descriptor has room. So a line is on stderr before the response that it describes is sent,
+/// and lines keep their order. When lines come close together (the previous one less than
+/// ``busyGapNanoseconds`` ago: thousands a second, a server under load), two syscalls per line
+/// would be a tenth of a cached token exchange's cost, so they go to a bounded buffer instead,
+/// and a background thread writes what gathered over ``coalesceMicroseconds`` in one `write(2)`.
+/// The same buffer takes lines while stderr stalls (a log pipe nobody reads); once it is full,
+/// further lines are dropped and counted (`tokengate_log_lines_dropped_total`) instead of stalling
+/// an event loop. Whole lines only: a line either goes out entirely or is dropped, so lines
+/// never interleave, and they keep their order either way.
 public final class LogLineWriter: @unchecked Sendable {
     /// Standard error, where `tokengate serve` logs; flushed when the process exits.
     public static let standardError: LogLineWriter = {
@@ -23,6 +27,11 @@ public final class LogLineWriter: @unchecked Sendable {
 
     /// The largest write a pipe takes atomically, and so without blocking once `poll` says it has room.
     static let atomicWrite = 4096
+    /// A line that follows the previous one this closely is queued, not written at once.
+    static let busyGapNanoseconds: UInt64 = 100_000
+    /// How long the writer thread lets a batch gather before writing it: lines under load reach
+    /// stderr at most this much later than they would one by one.
+    static let coalesceMicroseconds: UInt32 = 1_000
 
     private let descriptor: Int32
     private let capacity: Int
@@ -35,6 +44,10 @@ public final class LogLineWriter: @unchecked Sendable {
     private var written: UInt64 = 0
     private var droppedLines: UInt64 = 0
     private var threadStarted = false
+    /// When the previous line was appended (monotonic nanoseconds).
+    private var lastAppend: UInt64 = 0
+    /// `write(2)` calls made, for tests of the batching.
+    private var writeCalls: UInt64 = 0
 
     public init(descriptor: Int32, capacity: Int) {
         self.descriptor = descriptor
@@ -44,9 +57,12 @@ public final class LogLineWriter: @unchecked Sendable {
     /// Writes one complete line (its trailing newline included) now if that cannot block;
     /// otherwise queues it for the writer thread, or drops it when the queue is full.
     public func append(_ line: [UInt8]) {
+        let now = Self.monotonicNanoseconds()
         condition.lock()
         defer { condition.unlock() }
-        if pending.isEmpty, !writing, line.count <= Self.atomicWrite, hasRoom() {
+        let busy = now &- lastAppend < Self.busyGapNanoseconds
+        lastAppend = now
+        if !busy, pending.isEmpty, !writing, line.count <= Self.atomicWrite, hasRoom() {
             let done = writeOnce(line)
             if done == line.count {
                 appended += UInt64(line.count)
@@ -78,6 +94,13 @@ public final class LogLineWriter: @unchecked Sendable {
             thread.start()
         }
         if wasEmpty { condition.signal() }
+    }
+
+    /// `write(2)` calls made so far.
+    var writes: UInt64 {
+        condition.lock()
+        defer { condition.unlock() }
+        return writeCalls
     }
 
     /// Lines dropped because the buffer was full.
@@ -114,7 +137,8 @@ public final class LogLineWriter: @unchecked Sendable {
 
     /// One `write(2)`, retried only on EINTR; returns how many bytes went out (0 on error).
     private func writeOnce(_ bytes: [UInt8]) -> Int {
-        bytes.withUnsafeBytes { raw in
+        writeCalls += 1
+        return bytes.withUnsafeBytes { raw in
             guard let base = raw.baseAddress else { return 0 }
             while true {
                 let result = Glibc.write(descriptor, base, raw.count)
@@ -124,11 +148,22 @@ public final class LogLineWriter: @unchecked Sendable {
         }
     }
 
+    private static func monotonicNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
+    }
+
     private func run() {
         var batch: [UInt8] = []
         while true {
             condition.lock()
             while pending.isEmpty { condition.wait() }
+            // Let the batch gather. Lines appended meanwhile queue behind it (pending is not
+            // empty), so none is written ahead of an older one.
+            condition.unlock()
+            usleep(Self.coalesceMicroseconds)
+            condition.lock()
             swap(&batch, &pending)
             writing = true
             condition.unlock()
@@ -143,10 +178,17 @@ public final class LogLineWriter: @unchecked Sendable {
     }
 
     private func writeAll(_ bytes: [UInt8]) {
+        var calls: UInt64 = 0
+        defer {
+            condition.lock()
+            writeCalls += calls
+            condition.unlock()
+        }
         bytes.withUnsafeBytes { raw in
             guard let base = raw.baseAddress else { return }
             var offset = 0
             while offset < raw.count {
+                calls += 1
                 let result = Glibc.write(descriptor, base + offset, raw.count - offset)
                 if result < 0 {
                     if errno == EINTR { continue }

@@ -14,14 +14,24 @@ import TokenGateJSON
             expiresAt: AuditTime(seconds: 1_760_000_600), clientAddress: "10.0.0.7:51234")
     }
 
-    @Test func idsAreRandomUUIDv4() {
+    @Test("ids are UUIDv7: unique, the creation time first so they sort by time, 74 random bits, any version read back")
+    func idsAreTimeOrderedUUIDv7() {
         let ids = (0..<1000).map { _ in AuditEventID() }
         #expect(Set(ids).count == 1000)
         for id in ids.prefix(20) {
             let chars = Array(id.text)
-            #expect(chars.count == 36 && chars[14] == "4" && "89ab".contains(chars[19]))
+            #expect(chars.count == 36 && chars[14] == "7" && "89ab".contains(chars[19]))
             #expect(AuditEventID(id.text.uppercased()) == id)
         }
+        // 2026-05-01T10:00:00.123Z is 0x019de2fb197b ms: the first 48 bits, hex, as RFC 9562 lays them out.
+        let fixed = AuditEventID(millisecondsSinceEpoch: 1_777_629_600_123)
+        #expect(fixed.text.hasPrefix(String(1_777_629_600_123, radix: 16).leftPaddedTo12.prefix(8) + "-"
+            + String(1_777_629_600_123, radix: 16).leftPaddedTo12.suffix(4) + "-7"))
+        #expect(AuditEventID(millisecondsSinceEpoch: 1_777_629_600_124) > fixed, "a later millisecond sorts after")
+        let now = AuditEventID.nowMilliseconds()
+        #expect(AuditEventID(millisecondsSinceEpoch: now - 1) < AuditEventID(), "a fresh id sorts after an older one")
+        // Version 4 ids (older spools and imports) are still read.
+        #expect(AuditEventID("0b6e3c52-8f7a-4b1e-9c7d-2f1e0a9b8c7d") != nil)
         #expect(AuditEventID("not-a-uuid") == nil)
         #expect(AuditEventID("0b6e3c52-8f7a-4b1e-9c7d-2f1e0a9b8c7z") == nil)
     }
@@ -75,4 +85,8 @@ import TokenGateJSON
         #expect(now.rfc3339 == "2025-10-09T08:53:20.000000Z")
         #expect(AuditTime(microseconds: -1).rfc3339 == "1969-12-31T23:59:59.999999Z")
     }
+}
+
+private extension String {
+    var leftPaddedTo12: String { String(repeating: "0", count: max(0, 12 - count)) + self }
 }

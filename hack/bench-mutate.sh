@@ -12,7 +12,8 @@
 # Prints a table, TokenGate's ratios to nginx and to Go, and TokenGate's RSS after the run.
 #
 #   hack/bench-mutate.sh            # ~60 s of measuring (3 x (2 s warm-up + DURATION + ONE_CONN_DURATION))
-# Environment: DURATION (10s), ONE_CONN_DURATION (5s), CONNECTIONS (32), THREADS (2), TOKENGATE_BIN
+# Environment: DURATION (10s), ONE_CONN_DURATION (5s), CONNECTIONS (32), THREADS (2), PERF_DIR (a perf
+# profile of TokenGate's loaded run into PERF_DIR/mutate.perf.data, when perf is installed), TOKENGATE_BIN
 # (default: release build, built if missing), LOG_LEVEL (info: TokenGate writes its one log line per
 # review, to a file; the Go peer logs nothing per review, so LOG_LEVEL=warning is the like-for-like).
 # Needs wrk, nginx, curl, python3 with jsonpatch, go (Debian golang-go): hack/install-deps.sh --test.
@@ -113,10 +114,25 @@ CONF
 }
 
 # wrk output of the loaded run goes to $work/NAME.wrk, the one-connection run's to NAME.one.wrk.
+# For TokenGate it also records the server's CPU ticks over the loaded run (and, with PERF_DIR, a
+# `perf record -g` profile of it into PERF_DIR/mutate.perf.data).
 measure() {  # NAME PORT
   local url="https://127.0.0.1:$2/mutate?timeout=10s"
   wrk -t"$threads" -c"$connections" -d2s -s "$work/post.lua" "$url" >/dev/null  # warm-up
+  local perf_pid="" ticks_before=""
+  if [[ "$1" == tokengate ]]; then
+    ticks_before="$(awk '{print $14 + $15}' "/proc/$tg_pid/stat")"
+    if [[ -n "${PERF_DIR:-}" ]] && command -v perf >/dev/null; then
+      mkdir -p "$PERF_DIR"
+      perf record -q -F 999 -g -p "$tg_pid" -o "$PERF_DIR/mutate.perf.data" -- sleep "${duration%s}" >/dev/null 2>&1 &
+      perf_pid=$!
+    fi
+  fi
   wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$work/post.lua" "$url" >"$work/$1.wrk"
+  if [[ -n "$ticks_before" ]]; then
+    echo $(( $(awk '{print $14 + $15}' "/proc/$tg_pid/stat") - ticks_before )) >"$work/$1.ticks"
+    [[ -z "$perf_pid" ]] || wait "$perf_pid" 2>/dev/null || true
+  fi
   wrk -t1 -c1 -d"$one_conn_duration" --latency -s "$work/post.lua" "$url" >"$work/$1.one.wrk"
 }
 cat >"$work/post.lua" <<LUA
@@ -141,3 +157,8 @@ python3 hack/bench_mutate.py report "$work" tokengate nginx go
 rss() { awk -v what="$2" '$1 == what ":" { printf "%.1f MiB", $2 / 1024 }' "/proc/$1/status"; }
 echo "tokengate RSS after the run: $(rss "$tg_pid" VmRSS) (peak $(rss "$tg_pid" VmHWM); issue 11: <= 64 MiB);" \
   "go peer: $(rss "$go_pid" VmRSS) (peak $(rss "$go_pid" VmHWM))"
+python3 - "$work/tokengate.wrk" "$(cat "$work/tokengate.ticks")" "$(getconf CLK_TCK)" <<'PY'
+import re, sys
+requests = int(re.search(r"(\d+) requests in", open(sys.argv[1]).read()).group(1))
+print(f"tokengate server CPU per review under load (user + system, /proc): {int(sys.argv[2]) / int(sys.argv[3]) / max(requests, 1) * 1e6:.0f} us")
+PY

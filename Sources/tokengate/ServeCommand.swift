@@ -89,6 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        FileSizeLimit.failWritesInsteadOfExiting()
         let format = LogFormat(rawValue: logFormat) ?? .text
         format.bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info)
         let logger = Logger(label: "tokengate")

@@ -9,25 +9,33 @@ reviews) keep coming:
   tokengate_audit_events_stored_total) is in the store after a restart, and the spool replays
   nothing twice;
 * the SQLite file's disk full (a 4 MiB tmpfs mounted for the test; the spool on another file
-  system): the server keeps serving, events spool, and nothing is lost once space returns.
+  system): the server keeps serving, events spool, and nothing is lost once space returns;
+* the process's file size limit (`ulimit -f`): a write past it (the log's) must not end `serve`
+  (the kernel's SIGXFSZ), and the SQLite files at the limit spool the events, which a restart
+  without the limit stores.
 
 Real: tokengate, SQLite, PostgreSQL (hack/postgres-test.sh in a temporary directory), the
 file system. The Kubernetes API server is the STAND-IN (kube_standin.py).
 """
+import http.client
 import json
 import os
 import shutil
 import signal
+import socket
 import sqlite3
+import ssl
 import subprocess
 import tempfile
 import time
 import uuid
 
+import resource
+
 import pytest
 
 from broker_support import BROKER_AUDIENCE, BrokerEnv, decode_jwt, form, wait_for_log
-from conftest import REPO
+from conftest import REPO, make_certs, tokengate_binary
 from fault_support import Load, mutate_request
 
 PG_SCRIPT = str(REPO / "hack" / "postgres-test.sh")
@@ -214,3 +222,97 @@ def test_sqlite_disk_full_keeps_serving_spools_and_loses_nothing(broker_env, tmp
     assert sorted(rows) == sorted(jtis), f"{len(set(jtis) - set(rows))} exchanges have no row"
     assert set(rows.values()) == {1}, "exactly once"
     print(f"disk full: {len(jtis)} exchanges, {freed_at - full_at} while the disk was full, all stored once")
+
+
+def start_with_file_size_limit(start, limit):
+    """Starts a server under `ulimit -f`: the test process's soft RLIMIT_FSIZE is set around the
+    fork (the child inherits it) and restored at once."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        return start()
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+
+
+def test_serve_starts_and_answers_with_its_log_file_past_the_file_size_limit(tmp_path):
+    """`ulimit -f 256k` and stderr appended to a log file already past it (`serve >> serve.log`
+    after a busy week): every line's write starts past the limit, and the kernel answers each with
+    EFBIG and SIGXFSZ, whose default action ends the process. `serve` ignores SIGXFSZ (the writes
+    fail, the lines are lost) and starts and answers. Measured while adding that: without it, this
+    passes too, because every thread that writes blocks SIGXFSZ (Dispatch's and NIO's threads
+    block most signals) and only the idle main thread would take it; the SIG_IGN makes that an
+    explicit promise instead of an accident of thread masks, and this test keeps it."""
+    certs = make_certs(tmp_path / "certs")
+    limit = 256 * 1024
+    log = tmp_path / "serve.log"
+    log.write_bytes(b"an older line\n" * (limit // 14 + 100))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = [tokengate_binary(), "serve", "--listen", f"127.0.0.1:{port}", "--tls-cert", str(certs.cert),
+            "--tls-key", str(certs.key), "--log-format", "json", "--drain-seconds", "0"]
+    with open(log, "ab") as out:
+        process = start_with_file_size_limit(lambda: subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT), limit)
+    try:
+        context = ssl.create_default_context(cafile=str(certs.ca))
+
+        def healthy():
+            if process.poll() is not None:
+                raise AssertionError(f"serve ended with {process.returncode} (-{int(signal.SIGXFSZ)} is SIGXFSZ)")
+            try:
+                connection = http.client.HTTPSConnection("localhost", port, context=context, timeout=5)
+                connection.request("GET", "/healthz")
+                return connection.getresponse().status == 200
+            except OSError:
+                return False
+        wait_until(healthy, 30, "serve answers /healthz")
+        for _ in range(20):
+            assert healthy()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert log.stat().st_size == limit // 14 * 14 + 100 * 14, "nothing was written past the limit"
+
+
+def test_the_database_at_the_file_size_limit_spools_and_a_restart_stores_everything(broker_env, tmp_path):
+    """`ulimit -f 512k`: the SQLite WAL (each small commit writes a page of the table and of each of
+    its ten indexes) reaches the limit after a few hundred events; its writes fail (short, so no
+    SIGXFSZ), the events spool, and a restart without the limit stores every one, once. The spool
+    takes 200 exchanges, far under the limit; whether the log reaches it too does not matter."""
+    prod = broker_env.add_cluster("prod")
+    pod = broker_env.pod(prod)
+    db = tmp_path / "audit.db"
+    spool = tmp_path / "spool"
+    limit = 512 * 1024
+    common = ("--audit-db", db, "--audit-spool", spool, "--drain-seconds", "0")
+    server = start_with_file_size_limit(lambda: broker_env.start(*common), limit)
+    load = Load(server.port, server.ca_path, exchange_request(prod.mint(pod, [BROKER_AUDIENCE])),
+                threads=2, max_requests=100000, max_seconds=60)
+    with load:
+        wait_until(lambda: server.metric("tokengate_audit_events_spooled_total") > 0, 45,
+                   "events spool once the SQLite files reach the file size limit")
+        spooling_at = len(load.results)
+        load.wait_for(spooling_at + 200)
+        assert server.process.poll() is None, f"serve ended with {server.process.returncode} at the file size limit"
+        load.stop()
+    jtis = issued_jtis(load.results)
+    assert server.metric("tokengate_audit_events_dropped_total") == 0
+    wal = tmp_path / "audit.db-wal"
+    assert max(os.path.getsize(db), os.path.getsize(wal) if wal.exists() else 0) <= limit
+    server.signal(signal.SIGTERM)
+    assert server.wait(timeout=30) == 0
+    # The same store and spool without the limit: the spool replays into the database.
+    again = broker_env.start(*common)
+    wait_until(lambda: again.metric("tokengate_audit_spool_bytes") == 0, 60, "the spool replayed")
+    again.signal(signal.SIGTERM)
+    assert again.wait(timeout=30) == 0
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        rows = dict(conn.execute("SELECT issued_jti, count(*) FROM tokengate_audit_events "
+                                 "WHERE kind = 'token_exchange' GROUP BY issued_jti").fetchall())
+    assert sorted(rows) == sorted(jtis), f"{len(set(jtis) - set(rows))} exchanges have no row"
+    assert set(rows.values()) == {1}, "exactly once"
+    print(f"file size limit on the database: {len(jtis)} exchanges, spooling from about {spooling_at}, all stored once")

@@ -10,7 +10,7 @@ import TokenGateJSON
 /// - both readers accept, with equal values (kinds, numbers, strings byte for byte, member order),
 ///   or both refuse; a refusal is a ``JSONError`` with a message, never a crash. The one known,
 ///   harmless difference is allowed for: Jansson skips a NUL right after a number or literal
-///   (`[1\0]` reads as `[1]`, see ``janssonSkippedNULs(_:)``), the view refuses it, and then the
+///   (`[1\0]` reads as `[1]`, see ``JanssonSkippedNULs``), the view refuses it, and then the
 ///   view must read the text without that NUL as Jansson read the text with it;
 /// - every view value's own source text (which ``JSONWriter`` copies verbatim into patches and
 ///   answers) is, read by Jansson, that same value;
@@ -53,7 +53,7 @@ enum JSONCheck {
         do throws(JSONError) {
             view = try JSONView.parse(bytes)
         } catch {
-            guard error.code == .syntax, let stripped = janssonSkippedNULs(bytes) else {
+            guard error.code == .syntax, let stripped = JanssonSkippedNULs.stripped(bytes) else {
                 throw FuzzCheckFailure(target, "Jansson accepts what JSONView rejects (\(error.code): \(error.message)): \(shown(bytes))")
             }
             let result: Result<FuzzJSONValue, FuzzJSONRejection> = stripped.withUnsafeBytes { JSONViewReader.read($0) }
@@ -84,31 +84,6 @@ enum JSONCheck {
             break
         }
     }
-
-    /// Jansson's lexer reads one byte past a number or a literal and puts it back; its look-ahead
-    /// buffer is NUL-terminated, so a NUL put back is taken for "buffer empty" and skipped: Jansson
-    /// reads `[1\0]` as `[1]`. RFC 8259 allows no NUL outside strings and the view refuses it. This
-    /// returns the text as Jansson reads it, or nil when it has no such NUL. (The same rule as the
-    /// JSON tests' reader comparison, which documents the difference.)
-    static func janssonSkippedNULs(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
-        var kept: [UInt8] = []
-        var inString = false, escaped = false, skipped = false
-        for (index, byte) in bytes.enumerated() {
-            if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true }
-                else if byte == UInt8(ascii: "\"") { inString = false }
-            } else if byte == 0, index > 0, tokenEnd.contains(bytes[index - 1]) {
-                skipped = true  // only the one NUL right after the token: the next is read as a byte
-                continue
-            } else if byte == UInt8(ascii: "\"") {
-                inString = true
-            }
-            kept.append(byte)
-        }
-        return skipped ? kept : nil
-    }
-
-    private static let tokenEnd = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+-".utf8)
 
     private static func reparse(_ text: [UInt8], _ what: String) throws(FuzzCheckFailure) -> JSONDocument {
         do {

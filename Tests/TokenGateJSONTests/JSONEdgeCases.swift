@@ -37,7 +37,7 @@ enum JSONEdgeCases {
     ]
 
     /// Raw NUL bytes right after a number or literal, which Jansson skips (see
-    /// `JSONReaderComparison.janssonSkippedNULs`) and the view refuses; and ones both refuse.
+    /// `JanssonSkippedNULs`) and the view refuses; and ones both refuse.
     static let nulAfterToken = ["1\u{0}", "[null\u{0}]", "{\"a\":true\u{0},\"b\":-2.5e3\u{0}}", "1\u{0}\u{0}", "\"s\"\u{0}", "[]\u{0}"]
 
     /// Byte sequences placed inside strings (value and key) and outside them.

@@ -10,7 +10,7 @@ enum JSONReaderComparison {
         var jansson: Outcome
         /// Nil when the readers agree on everything checked.
         var difference: String?
-        /// The text has a NUL byte Jansson skips (see ``janssonSkippedNULs(_:)``): Jansson accepts
+        /// The text has a NUL byte Jansson skips (see ``JanssonSkippedNULs``): Jansson accepts
         /// it, the view refuses it, and both read the text without that byte the same way.
         var janssonSkipsNUL = false
     }
@@ -34,7 +34,7 @@ enum JSONReaderComparison {
             view = nil
             viewOutcome = .rejected(error.code)
         }
-        if janssonOutcome == .accepted, viewOutcome == .rejected(.syntax), let stripped = janssonSkippedNULs(bytes) {
+        if janssonOutcome == .accepted, viewOutcome == .rejected(.syntax), let stripped = JanssonSkippedNULs.stripped(bytes) {
             var result = compare(stripped, limits: limits, parser: parser)
             if result.jansson != .accepted { result.difference = "Jansson refuses the text without its skipped NUL" }
             result.janssonSkipsNUL = true
@@ -90,30 +90,6 @@ enum JSONReaderComparison {
             return nil
         }
     }
-
-    /// Jansson's lexer reads one byte past a number or a literal and puts it back; its look-ahead
-    /// buffer is NUL-terminated, so a NUL put back is taken for "buffer empty" and skipped: Jansson
-    /// reads `[1\0]` as `[1]`. RFC 8259 allows no NUL outside strings and the view refuses it. This
-    /// returns the text as Jansson reads it, or nil when it has no such NUL.
-    static func janssonSkippedNULs(_ bytes: [UInt8]) -> [UInt8]? {
-        var kept: [UInt8] = []
-        var inString = false, escaped = false, skipped = false
-        for (index, byte) in bytes.enumerated() {
-            if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true }
-                else if byte == UInt8(ascii: "\"") { inString = false }
-            } else if byte == 0, index > 0, Self.tokenEnd.contains(bytes[index - 1]) {
-                skipped = true  // only the one NUL right after the token: the next is read as a byte
-                continue
-            } else if byte == UInt8(ascii: "\"") {
-                inString = true
-            }
-            kept.append(byte)
-        }
-        return skipped ? kept : nil
-    }
-
-    private static let tokenEnd = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+-".utf8)
 
     private static func sourceDifference(_ value: JSONView.Value, _ node: JSONNode, at path: String) -> String? {
         let source = value.sourceBytes

@@ -42,7 +42,7 @@ import TokenGateAudit
         #expect(location == .sqlite(path: path))
         let ledger = try location.openKeyLedger()
         try Self.checkSemantics(ledger, replica: try SQLitePublishedKeyLedger(path: path))
-        #expect(try store.schemaVersion() == 2 && store.count() == 20, "the audit trail is untouched")
+        #expect(try store.schemaVersion() == 3 && store.count() == 20, "the audit trail is untouched")
         #expect(try store.prune(olderThan: AuditTime(seconds: Int64.max / 2_000_000)) == 20)
         // Checked with the sqlite3 CLI: the row survives the audit prune and a reopen.
         ledger.close()

@@ -191,7 +191,29 @@ def test_each_view_shows_what_the_trail_holds(filled_trail, browser, tmp_path):
             q("SELECT count(*) FROM tokengate_audit_events WHERE kind = 'admission'")[0][0]
         ledger = q("SELECT kid FROM tokengate_published_keys")
         assert [row[0] for row in table_rows(browser, "#keys")] == [kid for (kid,) in ledger] == [kid]
-        clusters = [[name or "(none recorded)", rfc3339(granted_at) if granted_at else "not among the newest 20000 grants",
+        # Each cluster's last JWKS fetch and TokenReview, as the broker stored them (their own table:
+        # the events table holds exactly the exchanges and admission decisions sent).
+        assert q("SELECT count(*) FROM tokengate_audit_events")[0][0] == 6 + 7
+        checks = {(cluster, kind): (success, failure_at, failure) for cluster, kind, success, failure_at, failure in q(
+            "SELECT cluster, kind, last_success_us, last_failure_us, last_failure FROM tokengate_cluster_checks")}
+        assert set(checks) == {("prod", "jwks"), ("prod", "token_review")}, checks
+        [(first_grant, last_event)] = q("""SELECT min(CASE WHEN decision = 'granted' THEN ts_us END), max(ts_us)
+            FROM tokengate_audit_events""")
+        assert checks[("prod", "jwks")][0] <= first_grant, "the keys were fetched before the first token was verified"
+        assert first_grant - 120_000_000 < checks[("prod", "token_review")][0] <= last_event
+        assert checks[("prod", "jwks")][1] is None and checks[("prod", "token_review")][1] is None
+
+        def last(cluster, kind):
+            success = checks.get((cluster, kind), (None,))[0]
+            return rfc3339(success) if success else "none recorded"
+
+        def failures(cluster):
+            return "\n".join(f"{label} {rfc3339(checks[(cluster, kind)][1])}: {checks[(cluster, kind)][2]}"
+                             for kind, label in (("jwks", "JWKS"), ("token_review", "TokenReview"))
+                             if checks.get((cluster, kind), (None, None))[1])
+
+        clusters = [[name or "(none recorded)", last(name, "jwks"), last(name, "token_review"), failures(name),
+                     rfc3339(granted_at) if granted_at else "not among the newest 20000 grants",
                      rfc3339(refused_at) if refused_at else "none", str(refused)]
                     for name, granted_at, refused_at, refused in q("""
                         SELECT coalesce(cluster, ''), max(CASE WHEN decision = 'granted' THEN ts_us END),
@@ -199,6 +221,11 @@ def test_each_view_shows_what_the_trail_holds(filled_trail, browser, tmp_path):
                         FROM tokengate_audit_events WHERE kind = 'token_exchange' GROUP BY 1 ORDER BY 1""")]
         assert table_rows(browser, "#clusters") == clusters
         assert [row[0] for row in clusters] == ["(none recorded)", "prod"], "a token from no known cluster has none"
+        assert clusters[1][1] != "none recorded" and clusters[1][2] != "none recorded"
+        # Key rotations: the key history holds the one key, first published while the server ran.
+        [(history_kid, first_published)] = q("SELECT kid, first_published_us FROM tokengate_published_key_history")
+        assert history_kid == kid and first_published <= first_grant
+        assert browser.find_element(By.ID, "no-rotations").text == "No rotation recorded."
         no_script_ran(browser)
         screenshot(browser, tmp_path, "overview")
 

@@ -9,6 +9,7 @@ view; what it shows is checked against the SQLite trail itself. A screenshot of 
 (in $TOKENGATE_REVIEW_SCREENSHOTS when set, the README's come from there).
 """
 import copy
+import html
 import csv
 import http.client
 import io
@@ -363,3 +364,45 @@ def test_serve_refuses_a_review_page_with_half_a_certificate_or_without_a_trail(
     assert half.returncode != 0 and "--review-tls-key" in half.stderr
     bare = run_tokengate(*base, "--review-listen", "127.0.0.1:8090", check=False)
     assert bare.returncode != 0 and "--audit-db" in bare.stderr
+
+
+def test_the_overview_shows_a_clusters_failed_tokenreview_with_its_reason(tmp_path, tokengate_server):
+    """A cluster's API server stops answering between two exchanges: the broker stores the
+    TokenReview that worked and the one that failed, with its reason, and the Overview marks it."""
+    env = BrokerEnv(tmp_path, tokengate_server)
+    try:
+        edge = env.add_cluster("edge")
+        pod = env.pod(edge)
+        db = tmp_path / "audit.db"
+        server = env.start("--audit-db", db, "--drain-seconds", "0", "--kube-timeout-seconds", "0.5")
+        status, _, body = env.exchange(server, edge.mint(pod, [BROKER_AUDIENCE]))
+        assert status == 200, body
+        edge.hang_seconds = 3  # every API call now answers after TokenGate's deadline
+        # Another source token (another lifetime) misses the TokenReview cache; the keys are cached,
+        # so the review is what fails.
+        status, _, body = env.exchange(server, edge.mint(pod, [BROKER_AUDIENCE], lifetime=3000))
+        assert status == 503, body
+        edge.hang_seconds = 0
+        server.signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+    finally:
+        env.close()
+    store = sqlite3.connect(db)
+    checks = {kind: row for kind, *row in store.execute(
+        "SELECT kind, last_success_us, last_failure_us, last_failure FROM tokengate_cluster_checks WHERE cluster = 'edge'")}
+    assert set(checks) == {"jwks", "token_review"}
+    success, failed_at, reason = checks["token_review"]
+    assert success < failed_at and reason, checks
+    assert checks["jwks"][1] is None, "the keys were fetched once, while the API server answered"
+    [(unavailable,)] = store.execute("SELECT count(*) FROM tokengate_audit_events WHERE decision <> 'granted'")
+    assert unavailable == 1 and store.execute("SELECT count(*) FROM tokengate_audit_events").fetchone()[0] == 2
+
+    review = ReviewServer(db, tmp_path / "review.log")
+    try:
+        status, _, page = review.request("GET", "/?since=2d&cluster=edge")
+    finally:
+        review.stop()
+    page = page.decode()
+    assert status == 200
+    assert f'<td class="jwks">{rfc3339(checks["jwks"][0])}</td><td class="token-review">{rfc3339(success)}</td>' in page
+    assert f'<div class="problem">TokenReview {rfc3339(failed_at)}: {html.escape(reason)}</div>' in page

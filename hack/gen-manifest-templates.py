@@ -11,6 +11,9 @@ embeds the result with four placeholders the Swift side fills in:
     {{caBundle}}    the base64 CA bundle (self-signed overlay only)
     # {{tls-secret}} the document where the Secret tokengate-tls goes (self-signed only)
 
+Each overlay is also rendered with the opt-in component manifests/components/review-page added
+to it (as its comment tells a user to do), for `tokengate manifests --review-page`.
+
 Run it after changing anything under manifests/ or certs/kustomization.yaml:
     python3 hack/gen-manifest-templates.py          # rewrite the Swift file
     python3 hack/gen-manifest-templates.py --check  # exit 1 and show a diff when it is stale
@@ -33,10 +36,13 @@ IMAGE = "tokengate:dev"
 SECRET_NAME = "tokengate-tls"
 PLACEHOLDER_CA = b"TOKENGATE-CA-BUNDLE-PLACEHOLDER\n"
 OVERLAYS = {"selfSigned": "self-signed", "certManager": "cert-manager"}
+# Opt-in components: each overlay is also embedded with each of these added to it.
+COMPONENTS = {"ReviewPage": "review-page"}
 
 
-def render(overlay: str) -> str:
-    """`kubectl kustomize` of one overlay, in a scratch copy whose certs/ holds placeholders."""
+def render(overlay: str, component: str | None = None) -> str:
+    """`kubectl kustomize` of one overlay (with `component` added to its kustomization), in a
+    scratch copy whose certs/ holds placeholders."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp_root = pathlib.Path(tmp)
         shutil.copytree(ROOT / "manifests", tmp_root / "manifests")
@@ -45,6 +51,12 @@ def render(overlay: str) -> str:
         (tmp_root / "certs" / "ca.crt").write_bytes(PLACEHOLDER_CA)
         (tmp_root / "certs" / "tls.crt").write_bytes(b"TOKENGATE-TLS-CRT-PLACEHOLDER\n")
         (tmp_root / "certs" / "tls.key").write_bytes(b"TOKENGATE-TLS-KEY-PLACEHOLDER\n")
+        if component is not None:
+            kustomization = tmp_root / "manifests" / "overlays" / overlay / "kustomization.yaml"
+            if "\ncomponents:" in kustomization.read_text():
+                sys.exit(f"gen-manifest-templates: overlay {overlay} already lists components; extend this script")
+            with kustomization.open("a") as f:
+                f.write(f"components:\n  - ../../components/{component}\n")
         out = subprocess.run(
             ["kubectl", "kustomize", str(tmp_root / "manifests" / "overlays" / overlay)],
             check=True, capture_output=True, text=True)
@@ -82,8 +94,11 @@ def swift_source() -> str:
     so the objects both overlays share (most of the base) are not embedded twice."""
     documents: list[str] = []
     overlays: dict[str, list[int]] = {}
-    for name, overlay in OVERLAYS.items():
-        body = templatize(render(overlay)).rstrip("\n")
+    variants = [(name, overlay, None) for name, overlay in OVERLAYS.items()]
+    variants += [(name + suffix, overlay, component) for suffix, component in COMPONENTS.items()
+                 for name, overlay in OVERLAYS.items()]
+    for name, overlay, component in variants:
+        body = templatize(render(overlay, component)).rstrip("\n")
         parts = body.split("\n---\n")
         if "\n---\n".join(parts) != body or any(part.endswith("\n") or not part for part in parts):
             sys.exit(f"gen-manifest-templates: overlay {overlay} does not split cleanly into documents")
@@ -101,12 +116,13 @@ def swift_source() -> str:
         "",
         "/// `kubectl kustomize` output of each overlay, with the placeholders `{{namespace}}`,",
         "/// `{{image}}`, `{{caBundle}}` and the `# {{tls-secret}}` document that",
-        "/// ``ManifestRenderer`` fills in. Documents both overlays share are stored once.",
+        "/// ``ManifestRenderer`` fills in. Documents the overlays share are stored once.",
         "enum ManifestTemplates {",
     ]
-    for name, overlay in OVERLAYS.items():
+    for name, overlay, component in variants:
+        with_component = f" with components/{component}" if component else ""
         lines += [
-            f"    /// manifests/overlays/{overlay}",
+            f"    /// manifests/overlays/{overlay}{with_component}",
             f"    static var {name}: String {{ assemble({overlays[name]}) }}",
             "",
         ]

@@ -32,6 +32,8 @@ public struct AuditMetrics: Sendable, Equatable {
     public var lastBatchSeconds: Double = 0
     /// Rows deleted by retention.
     public var pruned: UInt64 = 0
+    /// Cluster-check row updates written (at most one per cluster and kind per interval).
+    public var clusterChecks: UInt64 = 0
     /// Whether the last store operation succeeded.
     public var storeUp = true
 
@@ -61,6 +63,7 @@ public struct AuditMetrics: Sendable, Equatable {
         metric("batch_seconds_count", "counter", "Audit store batches written.", "\(batches)")
         metric("last_batch_seconds", "gauge", "Duration of the latest audit store batch.", "\(lastBatchSeconds)")
         metric("pruned_total", "counter", "Audit events deleted by retention.", "\(pruned)")
+        metric("cluster_check_updates_total", "counter", "Cluster JWKS/TokenReview check rows written.", "\(clusterChecks)")
         metric("store_up", "gauge", "1 when the audit store accepted the latest write.", storeUp ? "1" : "0")
         return lines.joined(separator: "\n") + "\n"
     }
@@ -81,6 +84,7 @@ final class AuditCounters: Sendable {
     let batchNanosTotal = Atomic<UInt64>(0)
     let lastBatchNanos = Atomic<UInt64>(0)
     let pruned = Atomic<UInt64>(0)
+    let clusterChecks = Atomic<UInt64>(0)
     let storeUp = Atomic<Bool>(true)
 
     func snapshot() -> AuditMetrics {
@@ -98,6 +102,7 @@ final class AuditCounters: Sendable {
         m.batchSecondsTotal = Double(batchNanosTotal.load(ordering: .relaxed)) / 1e9
         m.lastBatchSeconds = Double(lastBatchNanos.load(ordering: .relaxed)) / 1e9
         m.pruned = pruned.load(ordering: .relaxed)
+        m.clusterChecks = clusterChecks.load(ordering: .relaxed)
         m.storeUp = storeUp.load(ordering: .relaxed)
         return m
     }

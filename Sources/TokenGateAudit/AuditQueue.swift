@@ -23,6 +23,9 @@ final class AuditQueue: @unchecked Sendable {
     private var completed: UInt64 = 0
     private var stopping = false
     private var urgent = false
+    /// Set by ``wake()``: the writer has work besides events (cluster checks) and must recompute
+    /// how long it may sleep.
+    private var woken = false
     /// The batch size the writer is waiting to fill: offers wake it at the first event and when a
     /// full batch is ready, not on every event in between.
     private var wanted = 1
@@ -63,9 +66,10 @@ final class AuditQueue: @unchecked Sendable {
         defer { condition.unlock() }
         wanted = max
         var deadline = Date(timeIntervalSinceNow: idle)
-        while pending.isEmpty, !stopping, !urgent {
+        while pending.isEmpty, !stopping, !urgent, !woken {
             if !condition.wait(until: deadline) { break }
         }
+        woken = false
         if !pending.isEmpty && pending.count < max {
             deadline = Date(timeIntervalSinceNow: fill)
             while pending.count < max, !stopping, !urgent {
@@ -114,6 +118,14 @@ final class AuditQueue: @unchecked Sendable {
             condition.signal()
             condition.unlock()
         }
+    }
+
+    /// Wakes a writer waiting for a first event, without an event: it has other work now.
+    func wake() {
+        condition.lock()
+        woken = true
+        condition.signal()
+        condition.unlock()
     }
 
     /// Asks the writer to drain and stop.

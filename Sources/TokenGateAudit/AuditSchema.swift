@@ -63,6 +63,11 @@ enum AuditSchema {
             "CREATE INDEX idx_tg_audit_issued_jti ON \(table) (issued_jti)",
             "CREATE INDEX idx_tg_audit_subject_jti ON \(table) (subject_jti)",
         ]),
+        // Not events: the latest outcome of each cluster's JWKS fetches and TokenReviews, one row
+        // per cluster and kind, so the events table still holds exactly exchanges + admissions.
+        Migration(version: 3, summary: "each cluster's last JWKS fetch and TokenReview", statements: [
+            ClusterChecksTable.create,
+        ]),
     ]
 
     /// `CREATE TABLE` for the version table (same in both dialects).

@@ -30,4 +30,6 @@ public protocol AuditReadableStore: AuditStore {
 public enum AuditTables {
     public static let events = AuditSchema.table
     public static let publishedKeys = PublishedKeysTable.name
+    public static let keyHistory = PublishedKeysTable.historyName
+    public static let clusterChecks = ClusterChecksTable.name
 }

@@ -24,6 +24,16 @@ public protocol AuditStore: AnyObject, Sendable {
     @discardableResult
     func insert(_ events: [AuditEvent]) throws -> Int
 
+    /// Folds the checks into the cluster-checks table (one row per cluster and kind; each time only
+    /// moves forward), in one transaction. ``AuditWriter`` calls it at most every
+    /// ``AuditWriterConfiguration/clusterCheckInterval`` seconds with what it coalesced meanwhile.
+    /// - Throws: ``AuditError``; `.unavailable` when the database cannot be reached (the writer
+    ///   keeps the checks and tries again).
+    func record(_ checks: [ClusterCheck]) throws
+
+    /// The cluster-checks table, by cluster and kind.
+    func clusterChecks() throws -> [ClusterCheck]
+
     /// The events matching `query`, newest first.
     func query(_ query: AuditQuery) throws -> [AuditEvent]
 

@@ -11,7 +11,7 @@ extension AuditWriter {
         logger.info("audit writer started", metadata: ["store": "\(store.kindName)", "spool": "\(spool.directory)"])
         while true {
             // Sleep until an event arrives or the next replay or prune is due, never longer.
-            let idle = state.idleSeconds(spoolWaiting: !spool.isEmpty, longest: Self.longestSleep)
+            let idle = state.idleSeconds(spoolWaiting: !spool.isEmpty, checksWaiting: !clusterChecks.isEmpty, longest: Self.longestSleep)
             let (taken, last) = queue.take(max: configuration.batchSize, idle: idle, fill: configuration.maxBatchDelay)
             loopPasses.add(1, ordering: .relaxed)
             if !taken.isEmpty {
@@ -21,6 +21,9 @@ extension AuditWriter {
             if last { break }
             if queue.isStopping { continue }  // drain first; replay and prune wait for the next start
             let now = ContinuousClock.now
+            if !clusterChecks.isEmpty && now >= state.nextClusterCheckWrite {
+                writeClusterChecks(&state)
+            }
             if !spool.isEmpty && now >= state.replayDue {
                 replayStep(&state)
             }
@@ -28,7 +31,26 @@ extension AuditWriter {
                 prune(days: days, &state)
             }
         }
+        if !clusterChecks.isEmpty && state.storeUp { writeClusterChecks(&state) }
         logger.info("audit writer stopped", metadata: ["spool_bytes": "\(spool.bytes)"])
+    }
+
+    /// Stores the coalesced cluster checks, and sets when the next write may come. A store that
+    /// fails keeps them for the next interval; they never go to the spool (see ``note(_:)``).
+    private func writeClusterChecks(_ state: inout LoopState) {
+        state.nextClusterCheckWrite = .now + .seconds(configuration.clusterCheckInterval)
+        let checks = clusterChecks.takeAll()
+        guard state.mayTryStore(at: .now) else {
+            clusterChecks.putBack(checks)
+            return
+        }
+        do {
+            try store.record(checks)
+            counters.clusterChecks.add(checks.count)
+        } catch {
+            clusterChecks.putBack(checks)
+            logger.debug("cluster checks not stored; will retry", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Everything one `take` handed over, in batches of at most `batchSize` events (one transaction

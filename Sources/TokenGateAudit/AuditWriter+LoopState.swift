@@ -14,6 +14,8 @@ extension AuditWriter {
         var replayPending: [AuditEvent] = []
         /// After a spool file error (not a store error), replay pauses; fresh events still flow.
         var replayPausedUntil = ContinuousClock.now
+        /// When cluster checks may be written next (the rate limit).
+        var nextClusterCheckWrite = ContinuousClock.now
 
         /// Whether the store may be tried: it is up, or its retry backoff is over.
         func mayTryStore(at now: Instant) -> Bool { storeUp || now >= nextAttempt }
@@ -22,12 +24,13 @@ extension AuditWriter {
         var replayDue: Instant { storeUp ? replayPausedUntil : max(nextAttempt, replayPausedUntil) }
 
         /// The next moment the loop must run although no event arrives: a spool replay (only when
-        /// something waits in the spool) or retention (only while the store is up; a store that is
+        /// something waits in the spool), a write of cluster checks (only when some wait), or retention (only while the store is up; a store that is
         /// down comes back through a write or a replay first). nil when nothing is due: then only an
         /// event, a flush or a stop wakes the writer, and each of those signals the queue.
-        func nextDeadline(spoolWaiting: Bool) -> Instant? {
+        func nextDeadline(spoolWaiting: Bool, checksWaiting: Bool = false) -> Instant? {
             var deadline: Instant?
             if spoolWaiting { deadline = replayDue }
+            if checksWaiting { deadline = min(deadline ?? nextClusterCheckWrite, nextClusterCheckWrite) }
             if storeUp, let nextPrune { deadline = min(deadline ?? nextPrune, nextPrune) }
             return deadline
         }
@@ -36,8 +39,8 @@ extension AuditWriter {
         ///
         /// Bounded by `longest` even with nothing due: the queue's condition variable waits against
         /// the wall clock, so the bound caps what a clock step back can delay.
-        func idleSeconds(spoolWaiting: Bool, longest: Double) -> Double {
-            guard let deadline = nextDeadline(spoolWaiting: spoolWaiting) else { return longest }
+        func idleSeconds(spoolWaiting: Bool, checksWaiting: Bool = false, longest: Double) -> Double {
+            guard let deadline = nextDeadline(spoolWaiting: spoolWaiting, checksWaiting: checksWaiting) else { return longest }
             let (secs, attos) = ContinuousClock.now.duration(to: deadline).components
             return min(longest, max(0, Double(secs) + Double(attos) / 1e18))
         }

@@ -21,6 +21,7 @@ public final class AuditWriter: Sendable {
     let spool: AuditSpool
     let queue: AuditQueue
     let counters = AuditCounters()
+    let clusterChecks = ClusterCheckBuffer()
     /// Times the writer thread came out of its wait: an idle writer must keep this still (tests).
     let loopPasses = Atomic<Int>(0)
     let logger: Logger
@@ -46,6 +47,15 @@ public final class AuditWriter: Sendable {
         if queue.offer(event) { return }
         counters.overflowed.add(1)
         spoolOrDrop([event], sync: false)
+    }
+
+    /// Notes the outcome of a JWKS fetch or TokenReview. Returns at once, like ``enqueue(_:)``: the
+    /// check is folded into an in-memory entry per cluster and kind, and the writer thread stores
+    /// those at most every ``AuditWriterConfiguration/clusterCheckInterval`` seconds, in their own
+    /// table (not the events table). Checks are not spooled: while the store is down they wait in
+    /// memory, and a crash loses at most the latest interval's, which the next call replaces anyway.
+    public func note(_ check: ClusterCheck) {
+        if clusterChecks.note(check) { queue.wake() }
     }
 
     /// Writes events to the spool; if even that fails, counts and logs them as dropped.

@@ -29,6 +29,10 @@ public struct AuditWriterConfiguration: Sendable, Equatable {
     /// not compete with start-up.
     public var firstPruneDelay = 5.0
 
+    /// Least time between two writes of cluster checks (seconds): what a busy broker's TokenReviews
+    /// cost the database is one row update per cluster and kind per interval, whatever their rate.
+    public var clusterCheckInterval = 5.0
+
     public init(spoolDirectory: String, retentionDays: Int? = nil) {
         self.spoolDirectory = spoolDirectory
         self.retentionDays = retentionDays

@@ -123,6 +123,26 @@ public final class PostgresAuditStore: AuditReadableStore {
         }
     }
 
+    public func record(_ checks: [ClusterCheck]) throws {
+        guard !checks.isEmpty else { return }
+        try withConnection { connection in
+            try connection.execute("BEGIN")
+            do {
+                for check in checks { try connection.execute(ClusterChecksTable.upsert(.postgres), ClusterChecksTable.arguments(check)) }
+                try connection.execute("COMMIT")
+            } catch {
+                _ = try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    public func clusterChecks() throws -> [ClusterCheck] {
+        try withConnection { connection in
+            try connection.execute(ClusterChecksTable.select + " ORDER BY cluster, kind").rows.compactMap(ClusterChecksTable.check)
+        }
+    }
+
     public func query(_ query: AuditQuery) throws -> [AuditEvent] {
         let (sql, arguments) = query.sql { "$\($0)" }
         return try withConnection { connection in

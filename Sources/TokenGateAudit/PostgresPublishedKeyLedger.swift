@@ -38,7 +38,7 @@ public final class PostgresPublishedKeyLedger: PublishedKeyLedger {
         try connection.execute("BEGIN")
         do {
             try connection.execute("SELECT pg_advisory_xact_lock($1)", [.integer(createLockKey)])
-            try connection.execute(PublishedKeysTable.create)
+            for statement in PublishedKeysTable.createAll { try connection.execute(statement) }
             try connection.execute("COMMIT")
         } catch {
             _ = try? connection.execute("ROLLBACK")
@@ -47,8 +47,10 @@ public final class PostgresPublishedKeyLedger: PublishedKeyLedger {
     }
 
     public func publish(_ entry: PublishedKeyEntry) throws {
+        let now = AuditTime.now()
         try withConnection { connection in
-            _ = try connection.execute(PublishedKeysTable.upsert(.postgres), PublishedKeysTable.arguments(entry, now: AuditTime.now().seconds))
+            _ = try connection.execute(PublishedKeysTable.upsert(.postgres), PublishedKeysTable.arguments(entry, now: now.seconds))
+            _ = try connection.execute(PublishedKeysTable.recordFirst(.postgres), [.text(entry.issuer), .text(entry.keyID), .integer(now.microseconds)])
         }
     }
 

@@ -25,7 +25,8 @@ public struct PublishedKeyEntry: Sendable, Equatable {
 /// `/keys` is then the key files plus ``entries(issuer:liveAt:)``. The table lives in the audit
 /// database (SQLite on a volume for one replica, PostgreSQL shared by replicas) or in a file of
 /// its own, and is created on first use, apart from the audit schema's numbered migrations: it
-/// holds no audit events and audit retention never touches it.
+/// holds no audit events and audit retention never touches it. Beside it, the key history
+/// (``AuditTables/keyHistory``) keeps each kid's first publication for good: the rotations.
 ///
 /// Every method BLOCKS on disk or network I/O: call them off the event loops and the cooperative pool.
 public protocol PublishedKeyLedger: AnyObject, Sendable {
@@ -33,6 +34,7 @@ public protocol PublishedKeyLedger: AnyObject, Sendable {
     var kindName: String { get }
 
     /// Adds the key, or extends its `publishUntil` (never shortens it; the stored JWK of a kid stays).
+    /// The first publication of a kid is also recorded, with its time, in the key history.
     /// - Throws: ``AuditError``; `.unavailable` when the database cannot be reached now.
     func publish(_ entry: PublishedKeyEntry) throws
 

@@ -21,6 +21,39 @@ enum PublishedKeysTable {
         )
         """
 
+    /// Every kid the ledger has held and when it was first published: the key rotations. Unlike
+    /// the ledger's rows these are never pruned (a few rows a year), so a rotation stays on record
+    /// after the old key's tokens have expired and its ledger row is gone.
+    static let historyName = "tokengate_published_key_history"
+
+    /// `first_published_us` is Unix microseconds (the order of two rotations within a second
+    /// matters); NULL for a key already in the ledger when the history began (an upgrade), whose
+    /// first publication nobody recorded.
+    static let createHistory = """
+        CREATE TABLE IF NOT EXISTS \(historyName) (
+            issuer TEXT NOT NULL,
+            kid TEXT NOT NULL,
+            first_published_us BIGINT,
+            PRIMARY KEY (issuer, kid)
+        )
+        """
+
+    /// Keys in the ledger but not in the history (written before it existed) enter it with no
+    /// time. `WHERE true` lets SQLite parse `ON CONFLICT` after a SELECT.
+    static let seedHistory = """
+        INSERT INTO \(historyName) (issuer, kid, first_published_us) SELECT issuer, kid, NULL FROM \(name) WHERE true
+        ON CONFLICT (issuer, kid) DO NOTHING
+        """
+
+    /// Parameters: issuer, kid, now (microseconds). The first publication of a kid is kept; later ones change nothing.
+    static func recordFirst(_ d: Dialect) -> String {
+        "INSERT INTO \(historyName) (issuer, kid, first_published_us) VALUES (\(d.marker(1)), \(d.marker(2)), \(d.marker(3))) "
+            + "ON CONFLICT (issuer, kid) DO NOTHING"
+    }
+
+    /// Every statement that makes the ledger's tables, in order.
+    static let createAll = [create, createHistory, seedHistory]
+
     enum Dialect {
         case sqlite, postgres
 

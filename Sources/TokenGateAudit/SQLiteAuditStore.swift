@@ -144,6 +144,26 @@ public final class SQLiteAuditStore: AuditReadableStore {
         return statement
     }
 
+    public func record(_ checks: [ClusterCheck]) throws {
+        guard !checks.isEmpty else { return }
+        try withConnection { connection, _ in
+            try connection.execute("BEGIN IMMEDIATE")
+            do {
+                for check in checks { _ = try connection.rows(ClusterChecksTable.upsert(.sqlite), ClusterChecksTable.arguments(check)) }
+                try connection.execute("COMMIT")
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    public func clusterChecks() throws -> [ClusterCheck] {
+        try withConnection { connection, _ in
+            try connection.rows(ClusterChecksTable.select + " ORDER BY cluster, kind").compactMap(ClusterChecksTable.check)
+        }
+    }
+
     public func query(_ query: AuditQuery) throws -> [AuditEvent] {
         let (sql, arguments) = query.sql { "?\($0)" }
         return try withConnection { connection, _ in

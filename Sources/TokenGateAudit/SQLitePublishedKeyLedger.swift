@@ -23,16 +23,17 @@ public final class SQLitePublishedKeyLedger: PublishedKeyLedger {
             // WAL, like the audit store, so readers never block the writer; a committed row survives a power cut.
             _ = try open.rows("PRAGMA journal_mode=WAL")
             try open.execute("PRAGMA synchronous=FULL")
-            try open.execute(PublishedKeysTable.create)
+            for statement in PublishedKeysTable.createAll { try open.execute(statement) }
             slot = open
             return try body(open)
         }
     }
 
     public func publish(_ entry: PublishedKeyEntry) throws {
+        let now = AuditTime.now()
         try withConnection { connection in
-            _ = try connection.rows(PublishedKeysTable.upsert(.sqlite),
-                                    PublishedKeysTable.arguments(entry, now: AuditTime.now().seconds))
+            _ = try connection.rows(PublishedKeysTable.upsert(.sqlite), PublishedKeysTable.arguments(entry, now: now.seconds))
+            _ = try connection.rows(PublishedKeysTable.recordFirst(.sqlite), [.text(entry.issuer), .text(entry.keyID), .integer(now.microseconds)])
         }
     }
 

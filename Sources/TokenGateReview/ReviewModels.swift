@@ -19,7 +19,21 @@ public struct ReviewOverview: Sendable {
     public var keys: [ReviewKey]
     /// Why the keys list may be empty (no ledger table in this database), or nil.
     public var keysNote: String?
+    /// Every key rotation the key history holds, newest first.
+    public var rotations: [ReviewRotation]
     public var clusters: [ReviewCluster]
+    /// Why the clusters' JWKS and TokenReview times may be missing, or nil.
+    public var checksNote: String?
+}
+
+/// A signing key replaced by another: when the new one was first published, and which it followed.
+public struct ReviewRotation: Sendable, Equatable {
+    public var issuer: String
+    public var time: AuditTime
+    /// The kid published before it, or nil when it is the first key the history holds a time for
+    /// and an earlier key without one (from before the history was kept) is not known either.
+    public var fromKeyID: String?
+    public var toKeyID: String
 }
 
 /// A row of the published-keys ledger.
@@ -30,6 +44,8 @@ public struct ReviewKey: Sendable, Equatable {
     public var publishUntil: AuditTime
     /// When a replica last confirmed the key (`updated_at`).
     public var refreshedAt: AuditTime
+    /// When it was first published (the key history), nil when that was before the history was kept.
+    public var firstPublished: AuditTime?
 }
 
 /// One cluster as the trail knows it, over the overview's range.
@@ -41,6 +57,16 @@ public struct ReviewCluster: Sendable, Equatable {
     /// Last exchange refused or failed (denied, unavailable, error).
     public var lastRefused: AuditTime?
     public var refused: Int
+    /// Its JWKS fetches and TokenReviews as the broker last stored them (cluster-checks table).
+    public var jwks: ClusterCheck?
+    public var tokenReview: ClusterCheck?
+
+    init(name: String, lastGranted: AuditTime? = nil, lastRefused: AuditTime? = nil, refused: Int = 0) {
+        self.name = name
+        self.lastGranted = lastGranted
+        self.lastRefused = lastRefused
+        self.refused = refused
+    }
 }
 
 /// One workload (the newest admission decision about it).

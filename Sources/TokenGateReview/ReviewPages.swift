@@ -44,16 +44,34 @@ public struct ReviewPages: Sendable {
             "admissionChart": admission.context(title: "Admission decisions", id: "admissions"),
             "keys": model.keys.map { key -> [String: Any] in
                 ["kid": key.keyID, "issuer": key.issuer, "refreshed": key.refreshedAt.rfc3339Seconds,
+                 "first": key.firstPublished?.rfc3339Seconds ?? "before the key history was kept",
                  "until": key.publishUntil.rfc3339Seconds, "current": key.refreshedAt == newest ? "yes" : "retired"]
+            },
+            "rotations": model.rotations.map { rotation -> [String: Any] in
+                ["time": rotation.time.rfc3339Seconds, "issuer": rotation.issuer, "from": rotation.fromKeyID ?? "(unknown)",
+                 "to": rotation.toKeyID]
             },
             "clusters": model.clusters.map { cluster -> [String: Any] in
                 ["name": cluster.name.isEmpty ? "(none recorded)" : cluster.name,
+                 "jwks": cluster.jwks?.succeededAt?.rfc3339Seconds ?? "none recorded",
+                 "tokenReview": cluster.tokenReview?.succeededAt?.rfc3339Seconds ?? "none recorded",
+                 "failures": [cluster.jwks, cluster.tokenReview].compactMap { $0 }.compactMap(Self.failure),
                  "lastGranted": cluster.lastGranted?.rfc3339Seconds ?? "not among the newest \(ReviewReader.grantWindow) grants",
                  "lastRefused": cluster.lastRefused?.rfc3339Seconds ?? "none", "refused": cluster.refused]
             },
         ]
         if let note = model.keysNote { content["keysNote"] = note }
+        if let note = model.checksNote { content["checksNote"] = note }
         return page(.overview, "overview", title: "Overview", filter: filter, csv: nil, content: content)
+    }
+
+    /// A check's last failure for the clusters table, or nil when it never failed.
+    static func failure(_ check: ClusterCheck) -> [String: Any]? {
+        guard let time = check.failedAt else { return nil }
+        let kind = check.kind == .jwks ? "JWKS" : "TokenReview"
+        // A failure older than the last success is history; a newer one is the current state.
+        let current = check.succeededAt.map { time > $0 } ?? true
+        return ["kind": kind, "time": time.rfc3339Seconds, "reason": check.failure ?? "", "current": current]
     }
 
     public func coverage(_ filter: ReviewFilter, status: ReviewWorkload.Status?) throws -> String {

@@ -74,7 +74,7 @@ public struct ReviewReader: Sendable {
             }
             exchanges[index, default: [:]][Self.exchangeSeries(decision: decision, reason: why), default: 0] += Int(count)
             let name = row[4].text ?? ""
-            var cluster = clusters[name] ?? ReviewCluster(name: name, lastGranted: nil, lastRefused: last, refused: 0)
+            var cluster = clusters[name] ?? ReviewCluster(name: name, lastRefused: last)
             cluster.refused += Int(count)
             cluster.lastRefused = max(cluster.lastRefused ?? last, last)
             clusters[name] = cluster
@@ -91,7 +91,7 @@ public struct ReviewReader: Sendable {
         }
         for row in granted {
             guard row.count == 2, let name = row[0].text, let last = row[1].integer.map(AuditTime.init(microseconds:)) else { continue }
-            clusters[name, default: ReviewCluster(name: name, lastGranted: nil, lastRefused: nil, refused: 0)].lastGranted = last
+            clusters[name, default: ReviewCluster(name: name)].lastGranted = last
         }
         let buckets = Int((to.microseconds - from.microseconds + bucket - 1) / bucket)
         func series(_ counts: [Int64: [String: Int]]) -> [ReviewBucket] {
@@ -99,10 +99,12 @@ public struct ReviewReader: Sendable {
                 ReviewBucket(start: AuditTime(microseconds: from.microseconds + $0 * bucket), counts: counts[$0] ?? [:])
             }
         }
-        let (keys, keysNote) = signingKeys()
+        let (keys, rotations, keysNote) = signingKeys()
+        let checksNote = addClusterChecks(to: &clusters, only: filter.cluster)
         return ReviewOverview(
             bucketMicros: bucket, from: from, to: to, exchanges: series(exchanges), admissions: series(admissions),
-            keys: keys, keysNote: keysNote, clusters: clusters.values.sorted { $0.name < $1.name })
+            keys: keys, keysNote: keysNote, rotations: rotations, clusters: clusters.values.sorted { $0.name < $1.name },
+            checksNote: checksNote)
     }
 
     /// Decisions other than `granted` and `patched` that the broker and the webhook record.
@@ -128,24 +130,6 @@ public struct ReviewReader: Sendable {
             if let cut = short.firstIndex(where: { $0 == "(" || $0 == ":" }) { short = short[..<cut] }
             let words = short.split(separator: " ").prefix(4).joined(separator: " ")
             return "skipped: " + (words.isEmpty ? "no reason" : words)
-        }
-    }
-
-    /// The published-keys ledger, when this database holds one.
-    func signingKeys() -> ([ReviewKey], String?) {
-        do {
-            let rows = try store.read { _ in
-                ("SELECT issuer, kid, publish_until, updated_at FROM \(AuditTables.publishedKeys) ORDER BY updated_at DESC, kid", [])
-            }
-            let keys = rows.compactMap { row -> ReviewKey? in
-                guard row.count == 4, let issuer = row[0].text, let kid = row[1].text, let until = row[2].integer,
-                      let updated = row[3].integer else { return nil }
-                return ReviewKey(issuer: issuer, keyID: kid, publishUntil: AuditTime(seconds: until),
-                                 refreshedAt: AuditTime(seconds: updated))
-            }
-            return (keys, nil)
-        } catch {
-            return ([], "this database has no published-keys ledger (the broker keeps it beside the trail when it signs)")
         }
     }
 }

@@ -57,16 +57,26 @@ enum ReviewTemplates {
         {{#admissionChart}}{{> chart}}{{/admissionChart}}
         <h2>Signing keys</h2>
         {{#keysNote}}<p class="note">{{keysNote}}</p>{{/keysNote}}
-        <p class="note">Each key as the published-keys ledger holds it: a new kid is a rotation. The ledger records
-        when a replica last confirmed a key, not when it first signed.</p>
-        <table id="keys"><tr><th>kid</th><th>issuer</th><th>last confirmed</th><th>published until</th><th>signing now</th></tr>
-        {{#keys}}<tr><td class="mono">{{kid}}</td><td>{{issuer}}</td><td>{{refreshed}}</td><td>{{until}}</td><td>{{current}}</td></tr>{{/keys}}
+        <p class="note">The keys the published-keys ledger holds now: first published, last confirmed by a replica
+        that signs with it, and published until its last token has expired.</p>
+        <table id="keys"><tr><th>kid</th><th>issuer</th><th>first published</th><th>last confirmed</th><th>published until</th><th>signing now</th></tr>
+        {{#keys}}<tr><td class="mono">{{kid}}</td><td>{{issuer}}</td><td>{{first}}</td><td>{{refreshed}}</td><td>{{until}}</td><td>{{current}}</td></tr>{{/keys}}
         </table>
+        <h2>Key rotations</h2>
+        <p class="note">Every new signing key the key history holds, newest first; it keeps each kid after its ledger row is gone.</p>
+        <table id="rotations"><tr><th>time</th><th>issuer</th><th>old kid</th><th>new kid</th></tr>
+        {{#rotations}}<tr><td>{{time}}</td><td>{{issuer}}</td><td class="mono">{{from}}</td><td class="mono">{{to}}</td></tr>{{/rotations}}
+        </table>
+        {{^rotations}}<p class="note" id="no-rotations">No rotation recorded.</p>{{/rotations}}
         <h2>Clusters</h2>
-        <p class="note">A granted exchange needed the cluster's TokenReview and its JWKS to succeed, so its time is the
-        last moment both worked.</p>
-        <table id="clusters"><tr><th>cluster</th><th>last granted exchange</th><th>last refused or failed</th><th>refused or failed</th></tr>
-        {{#clusters}}<tr><td>{{name}}</td><td>{{lastGranted}}</td><td>{{lastRefused}}</td><td class="n">{{refused}}</td></tr>{{/clusters}}
+        {{#checksNote}}<p class="note">{{checksNote}}</p>{{/checksNote}}
+        <p class="note">The last JWKS fetch and TokenReview each cluster answered, as the broker stored them (at most every
+        few seconds), whatever the range; a failure newer than the last success is marked. Exchanges are over the range.</p>
+        <table id="clusters"><tr><th>cluster</th><th>last JWKS fetch</th><th>last TokenReview</th><th>last failures</th>
+        <th>last granted exchange</th><th>last refused or failed</th><th>refused or failed</th></tr>
+        {{#clusters}}<tr><td>{{name}}</td><td class="jwks">{{jwks}}</td><td class="token-review">{{tokenReview}}</td>
+        <td class="failures">{{#failures}}<div{{#current}} class="problem"{{/current}}>{{kind}} {{time}}: {{reason}}</div>{{/failures}}</td>
+        <td>{{lastGranted}}</td><td>{{lastRefused}}</td><td class="n">{{refused}}</td></tr>{{/clusters}}
         </table>
         """
 

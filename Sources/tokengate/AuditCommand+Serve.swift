@@ -36,12 +36,16 @@ extension AuditCommand {
 
         @OptionGroup(title: "Off loopback") var access: ReviewAccessOptions
 
+        @Option(name: .customLong("cert-reload-seconds"), help: ArgumentHelp("Off loopback, how often --review-tls-cert and --review-tls-key are checked for changes.", valueName: "seconds"))
+        var certReloadSeconds: Double = 10
+
         @Option(name: .customLong("log-format"), help: "Log format: text or json.")
         var logFormat: String = "text"
 
         func validate() throws {
             try access.check(listen: listen, flag: "--listen", hasDefaultCertificate: false)
             guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json") }
+            guard certReloadSeconds > 0 else { throw ValidationError("--cert-reload-seconds must be more than 0") }
         }
 
         func run() async throws {
@@ -54,7 +58,9 @@ extension AuditCommand {
             let address = try ListenAddress(parsing: listen)
             let trail = try store.location
             logger.info("review page: read-only", metadata: ["trail": "\(trail)"])
-            let server = try access.makeServer(address: address, pages: pages, defaultCertificate: nil, logger: logger)
+            let server = try access.makeServer(
+                address: address, pages: pages, defaultCertificate: nil,
+                certificateReloadInterval: .milliseconds(Int64(certReloadSeconds * 1000)), logger: logger)
             let shutdown = GracefulShutdown()
             let trap = SignalTrap(shutdown: shutdown, logger: logger)
             defer { withExtendedLifetime(trap) {} }

@@ -15,10 +15,14 @@ struct ManifestRenderer: Sendable {
         case selfSigned = "self-signed"
         case certManager = "cert-manager"
 
-        var template: String {
-            switch self {
-            case .selfSigned: ManifestTemplates.selfSigned
-            case .certManager: ManifestTemplates.certManager
+        /// The overlay's objects; with `reviewPage`, plus manifests/components/review-page
+        /// (`--review-listen` on the pod's loopback and the reviewers' port-forward Role).
+        func template(reviewPage: Bool) -> String {
+            switch (self, reviewPage) {
+            case (.selfSigned, false): ManifestTemplates.selfSigned
+            case (.certManager, false): ManifestTemplates.certManager
+            case (.selfSigned, true): ManifestTemplates.selfSignedReviewPage
+            case (.certManager, true): ManifestTemplates.certManagerReviewPage
             }
         }
     }
@@ -41,11 +45,13 @@ struct ManifestRenderer: Sendable {
     var caBundle: [UInt8]?
     /// When set, the Secret (with the private key) is part of the output.
     var tlsSecret: TLSSecret?
+    /// Whether the opt-in review page component is added.
+    var reviewPage = false
 
     func render() throws(ManifestError) -> String {
         try Self.validateNamespace(namespace)
         try Self.validateImage(image)
-        var text = overlay.template
+        var text = overlay.template(reviewPage: reviewPage)
         switch overlay {
         case .selfSigned:
             guard let caBundle else {
@@ -106,10 +112,17 @@ struct ManifestRenderer: Sendable {
     }
 
     private func header() -> String {
+        let flag = reviewPage ? " --review-page" : ""
         var lines = [
-            "# TokenGate, rendered by `tokengate manifests --namespace \(namespace) --overlay \(overlay.rawValue)`",
+            "# TokenGate, rendered by `tokengate manifests --namespace \(namespace) --overlay \(overlay.rawValue)\(flag)`",
             "# from manifests/overlays/\(overlay.rawValue) (the comments there say why each setting is what it is).",
         ]
+        if reviewPage {
+            lines += [
+                "# With manifests/components/review-page: the review page on each pod's 127.0.0.1:8090, for reviewers in",
+                "# the group tokengate-reviewers: kubectl -n \(namespace) port-forward deploy/tokengate 8090:8090",
+            ]
+        }
         switch overlay {
         case .selfSigned where tlsSecret == nil:
             lines += [

@@ -5,13 +5,19 @@
 
 /// `kubectl kustomize` output of each overlay, with the placeholders `{{namespace}}`,
 /// `{{image}}`, `{{caBundle}}` and the `# {{tls-secret}}` document that
-/// ``ManifestRenderer`` fills in. Documents both overlays share are stored once.
+/// ``ManifestRenderer`` fills in. Documents the overlays share are stored once.
 enum ManifestTemplates {
     /// manifests/overlays/self-signed
     static var selfSigned: String { assemble([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]) }
 
     /// manifests/overlays/cert-manager
     static var certManager: String { assemble([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 18, 19, 20, 21, 15, 22, 23]) }
+
+    /// manifests/overlays/self-signed with components/review-page
+    static var selfSignedReviewPage: String { assemble([0, 1, 2, 24, 3, 4, 5, 25, 6, 7, 8, 9, 10, 11, 12, 26, 14, 15, 16, 17]) }
+
+    /// manifests/overlays/cert-manager with components/review-page
+    static var certManagerReviewPage: String { assemble([0, 1, 2, 24, 3, 4, 5, 25, 6, 7, 8, 9, 10, 12, 26, 14, 18, 19, 20, 21, 15, 22, 23]) }
 
     /// An overlay's documents in kustomize's order, joined as kustomize prints them.
     private static func assemble(_ indices: [Int]) -> String {
@@ -1049,6 +1055,210 @@ webhooks:
     scope: Cluster
   sideEffects: None
   timeoutSeconds: 10
+"""#,
+        #"""
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  labels:
+    app.kubernetes.io/name: tokengate
+    app.kubernetes.io/part-of: tokengate
+  name: tokengate-reviewer
+  namespace: {{namespace}}
+rules:
+- apiGroups:
+  - apps
+  resourceNames:
+  - tokengate
+  resources:
+  - deployments
+  verbs:
+  - get
+- apiGroups:
+  - ""
+  resources:
+  - pods
+  verbs:
+  - get
+  - list
+- apiGroups:
+  - ""
+  resources:
+  - pods/portforward
+  verbs:
+  - create
+"""#,
+        #"""
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  labels:
+    app.kubernetes.io/name: tokengate
+    app.kubernetes.io/part-of: tokengate
+  name: tokengate-reviewers
+  namespace: {{namespace}}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: tokengate-reviewer
+subjects:
+- apiGroup: rbac.authorization.k8s.io
+  kind: Group
+  name: tokengate-reviewers
+"""#,
+        #"""
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  labels:
+    app.kubernetes.io/component: server
+    app.kubernetes.io/name: tokengate
+    app.kubernetes.io/part-of: tokengate
+  name: tokengate
+  namespace: {{namespace}}
+spec:
+  replicas: 2
+  revisionHistoryLimit: 5
+  selector:
+    matchLabels:
+      app.kubernetes.io/component: server
+      app.kubernetes.io/name: tokengate
+  strategy:
+    rollingUpdate:
+      maxSurge: 1
+      maxUnavailable: 0
+    type: RollingUpdate
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/component: server
+        app.kubernetes.io/name: tokengate
+        app.kubernetes.io/part-of: tokengate
+    spec:
+      affinity:
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+          - podAffinityTerm:
+              labelSelector:
+                matchLabels:
+                  app.kubernetes.io/component: server
+                  app.kubernetes.io/name: tokengate
+              topologyKey: kubernetes.io/hostname
+            weight: 100
+      automountServiceAccountToken: true
+      containers:
+      - args:
+        - --listen
+        - 0.0.0.0:8443
+        - --tls-cert
+        - /etc/tokengate/tls/tls.crt
+        - --tls-key
+        - /etc/tokengate/tls/tls.key
+        - --config
+        - /etc/tokengate/config/config.yaml
+        - --drain-seconds
+        - "10"
+        - --shutdown-grace-seconds
+        - "10"
+        - --log-format
+        - json
+        - --audit-db
+        - /var/lib/tokengate/audit.db
+        - --audit-retention-days
+        - "14"
+        - --review-listen=127.0.0.1:8090
+        env:
+        - name: POD_NAMESPACE
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.namespace
+        - name: POD_NAME
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.name
+        image: {{image}}
+        imagePullPolicy: IfNotPresent
+        livenessProbe:
+          failureThreshold: 3
+          httpGet:
+            path: /healthz
+            port: https
+            scheme: HTTPS
+          initialDelaySeconds: 5
+          periodSeconds: 10
+          timeoutSeconds: 2
+        name: tokengate
+        ports:
+        - containerPort: 8443
+          name: https
+          protocol: TCP
+        readinessProbe:
+          failureThreshold: 2
+          httpGet:
+            path: /readyz
+            port: https
+            scheme: HTTPS
+          periodSeconds: 5
+          timeoutSeconds: 2
+        resources:
+          limits:
+            cpu: "1"
+            memory: 256Mi
+          requests:
+            cpu: 50m
+            memory: 64Mi
+        securityContext:
+          allowPrivilegeEscalation: false
+          capabilities:
+            drop:
+            - ALL
+          readOnlyRootFilesystem: true
+          runAsNonRoot: true
+          seccompProfile:
+            type: RuntimeDefault
+        volumeMounts:
+        - mountPath: /etc/tokengate/tls
+          name: tls
+          readOnly: true
+        - mountPath: /etc/tokengate/config
+          name: config
+          readOnly: true
+        - mountPath: /etc/tokengate/keys
+          name: signing-keys
+          readOnly: true
+        - mountPath: /tmp
+          name: tmp
+        - mountPath: /var/lib/tokengate
+          name: audit
+      enableServiceLinks: false
+      securityContext:
+        fsGroup: 65532
+        runAsGroup: 65532
+        runAsNonRoot: true
+        runAsUser: 65532
+        seccompProfile:
+          type: RuntimeDefault
+      serviceAccountName: tokengate
+      terminationGracePeriodSeconds: 30
+      volumes:
+      - name: tls
+        secret:
+          defaultMode: 288
+          secretName: tokengate-tls
+      - configMap:
+          name: tokengate-config
+        name: config
+      - name: signing-keys
+        secret:
+          defaultMode: 288
+          optional: true
+          secretName: tokengate-signing-keys
+      - emptyDir:
+          sizeLimit: 64Mi
+        name: tmp
+      - emptyDir:
+          sizeLimit: 2Gi
+        name: audit
 """#,
     ]
 }

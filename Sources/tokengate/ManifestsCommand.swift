@@ -20,7 +20,10 @@ struct ManifestsCommand: ParsableCommand {
 
             Without --with-secret the Secret tokengate-tls (serving certificate and private key) is \
             left out, so the output can be committed; the output's first lines say how to create it. \
-            With --overlay cert-manager, cert-manager issues the certificate and injects the CA.
+            With --overlay cert-manager, cert-manager issues the certificate and injects the CA. \
+            --review-page adds manifests/components/review-page: the read-only review page on each \
+            pod's loopback (--review-listen=127.0.0.1:8090), reached with `kubectl port-forward`, and \
+            the Role tokengate-reviewer that allows exactly that, bound to the group tokengate-reviewers.
             """)
 
     @Option(help: "Namespace TokenGate runs in; every namespaced object, the webhooks' service reference and their self-exclusion follow it.")
@@ -38,6 +41,9 @@ struct ManifestsCommand: ParsableCommand {
     @Option(help: "Container image of the TokenGate server.")
     var image = "tokengate:dev"
 
+    @Flag(name: .customLong("review-page"), help: "Add the review page on each pod's loopback and the port-forward Role for the group tokengate-reviewers (manifests/components/review-page).")
+    var reviewPage = false
+
     func run() throws {
         let renderer: ManifestRenderer
         switch overlay {
@@ -45,7 +51,7 @@ struct ManifestsCommand: ParsableCommand {
             if ca != nil || withSecret {
                 throw ValidationError("--ca and --with-secret are for the self-signed overlay; cert-manager writes the Secret and injects the CA itself")
             }
-            renderer = ManifestRenderer(namespace: namespace, overlay: .certManager, image: image)
+            renderer = ManifestRenderer(namespace: namespace, overlay: .certManager, image: image, reviewPage: reviewPage)
         case .selfSigned:
             let caPath = ca ?? "certs/ca.crt"
             let caBundle = try Self.read(caPath, hint: "generate it with `tokengate certs --service tokengate --namespace \(namespace) --out certs`, or pass --ca")
@@ -59,7 +65,8 @@ struct ManifestsCommand: ParsableCommand {
                     privateKey: try Self.read(file("tls.key"), hint: "--with-secret reads tls.key next to the CA file"))
             }
             renderer = ManifestRenderer(
-                namespace: namespace, overlay: .selfSigned, image: image, caBundle: caBundle, tlsSecret: secret)
+                namespace: namespace, overlay: .selfSigned, image: image, caBundle: caBundle, tlsSecret: secret,
+                reviewPage: reviewPage)
         }
         // A ManifestError prints as "Error: <what to change>" and exits 1.
         print(try renderer.render(), terminator: "")

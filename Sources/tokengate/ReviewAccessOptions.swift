@@ -74,7 +74,10 @@ struct ReviewAccessOptions: ParsableArguments {
 
     /// The review page's server on `address`: plain HTTP on loopback, or HTTPS with every request
     /// checked by TokenReview and SubjectAccessReview. Logs which, and why.
-    func makeServer(address: ListenAddress, pages: ReviewPages, defaultCertificate: CertificateFiles?, logger: Logger,
+    /// - Parameter certificateReloadInterval: how often the certificate files are checked for a
+    ///   change (`--cert-reload-seconds`, the same setting as the webhook's under `serve`).
+    func makeServer(address: ListenAddress, pages: ReviewPages, defaultCertificate: CertificateFiles?,
+                    certificateReloadInterval: Duration, logger: Logger,
                     listeningMessage: String = "listening") throws -> LoopbackHTTPServer {
         var router = Router()
         let headers = ReviewRoutes.securityHeaders(pages)
@@ -111,7 +114,7 @@ struct ReviewAccessOptions: ParsableArguments {
         logger.info("review page on \(address) over TLS; every request needs a bearer token that TokenReview authenticates and SubjectAccessReview allows \(permission)", metadata: [
             "why": "\(why)", "api_server": "\(endpoint.host):\(endpoint.port)", "tls_cert": "\(files.certificatePath)",
         ])
-        let certificates = CertificateReloader(files: files, interval: .seconds(10), logger: logger)
+        let certificates = CertificateReloader(files: files, interval: certificateReloadInterval, logger: logger)
         return try LoopbackHTTPServer(host: address.host, port: address.port, router: router, responseHeaders: headers, tls: certificates,
                                       logger: logger, listeningMessage: listeningMessage)
     }

@@ -52,7 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: ArgumentHelp("Lowest level logged: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: String = "info"
 
-    @Option(name: .customLong("cert-reload-seconds"), help: ArgumentHelp("How often the certificate, key and client CA files are checked for changes.", valueName: "seconds"))
+    @Option(name: .customLong("cert-reload-seconds"), help: ArgumentHelp("How often the certificate, key and client CA files are checked for changes (the webhook's, and the review page's with --review-listen).", valueName: "seconds"))
     var certReloadSeconds: Double = 10
 
     @Option(name: .customLong("max-body-bytes"), help: ArgumentHelp("Largest request body accepted; larger ones get 413.", valueName: "bytes"))
@@ -97,7 +97,8 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             let service = try TokenGateService(try configuration(), logger: logger)
             try await auditOptions.runWithReviewPage(
-                logger: logger, webhookCertificate: CertificateFiles(certificatePath: tlsCert, keyPath: tlsKey)) { try await service.run() }
+                logger: logger, webhookCertificate: CertificateFiles(certificatePath: tlsCert, keyPath: tlsKey),
+                certificateReloadInterval: .milliseconds(Int64(certReloadSeconds * 1000))) { try await service.run() }
         } catch {
             LogLineWriter.standardError.flush()  // the log lines before the error message that ends serve
             throw error

@@ -28,7 +28,7 @@ import TokenGateAudit
 
     static func checkMigrated(_ store: any AuditStore) throws {
         try store.migrate()
-        #expect(try store.schemaVersion() == 2)
+        #expect(try store.schemaVersion() == 3)
         var query = AuditQuery()
         query.jti = "issued-jti"
         let old = try store.query(query)
@@ -43,6 +43,11 @@ import TokenGateAudit
         var byPod = AuditQuery()
         byPod.podName = "orchestra-0"
         #expect(try store.query(byPod).map(\.nodeUID) == ["node-uid-3", nil])
+        // Version 3: the cluster-checks table, empty until the broker writes to it.
+        #expect(try store.clusterChecks().isEmpty)
+        try store.record([.success(.jwks, cluster: "prod", at: AuditTime(seconds: 1_700_000_100))])
+        #expect(try store.clusterChecks().map(\.succeededAt) == [AuditTime(seconds: 1_700_000_100)])
+        #expect(try store.count() == 2, "checks are not events")
     }
 
     @Test func sqliteVersion1MigratesAndKeepsItsRows() throws {
@@ -51,7 +56,7 @@ import TokenGateAudit
         try run("/usr/bin/sqlite3", [path, Self.version1.joined(separator: "\n")])
         let store = try SQLiteAuditStore(path: path)
         try Self.checkMigrated(store)
-        #expect(try run("/usr/bin/sqlite3", [path, "SELECT group_concat(version) FROM tokengate_schema_version"]) == "1,2")
+        #expect(try run("/usr/bin/sqlite3", [path, "SELECT group_concat(version) FROM tokengate_schema_version"]) == "1,2,3")
         #expect(try run("/usr/bin/sqlite3", [path,
             "SELECT count(*) FROM sqlite_master WHERE type='index' AND name LIKE 'idx_tg_audit_%'"]) == "9")
     }

@@ -14,10 +14,10 @@ import TokenGateAudit
         let events = TrailGenerator.make(count: 1200)
         #expect(try store.insert(Array(events[0..<800])) == 800)
         #expect(try store.insert(events) == 400, "known ids are ignored (ON CONFLICT DO NOTHING)")
-        #expect(try store.schemaVersion() == 2)
+        #expect(try store.schemaVersion() == 3)
         // Checked with psql, the independent client.
         #expect(try server.psql("SELECT count(*), count(DISTINCT id) FROM tokengate_audit_events") == "1200|1200")
-        #expect(try server.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM tokengate_schema_version") == "1,2")
+        #expect(try server.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM tokengate_schema_version") == "1,2,3")
         #expect(try server.psql("SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'idx_tg_audit_%'") == "9")
         var odd = AuditEventTests.fullExchange()
         odd.reason = "quote ' backslash \\ ünïcödé"
@@ -37,7 +37,7 @@ import TokenGateAudit
         let store = PostgresAuditStore(dsn: server.dsn)
         #expect(try store.schemaVersion() == 1)
         try MigrationTests.checkMigrated(store)
-        #expect(try server.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM tokengate_schema_version") == "1,2")
+        #expect(try server.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM tokengate_schema_version") == "1,2,3")
         #expect(try server.psql("SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'idx_tg_audit_%'") == "9")
         // Several replicas starting together: the advisory lock makes them take turns; none fails.
         let replicas = (0..<4).map { _ in PostgresAuditStore(dsn: server.dsn) }

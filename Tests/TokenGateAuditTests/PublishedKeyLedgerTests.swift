@@ -42,7 +42,7 @@ import TokenGateAudit
         #expect(location == .sqlite(path: path))
         let ledger = try location.openKeyLedger()
         try Self.checkSemantics(ledger, replica: try SQLitePublishedKeyLedger(path: path))
-        #expect(try store.schemaVersion() == 2 && store.count() == 20, "the audit trail is untouched")
+        #expect(try store.schemaVersion() == 3 && store.count() == 20, "the audit trail is untouched")
         #expect(try store.prune(olderThan: AuditTime(seconds: Int64.max / 2_000_000)) == 20)
         // Checked with the sqlite3 CLI: the row survives the audit prune and a reopen.
         ledger.close()
@@ -78,6 +78,10 @@ import TokenGateAudit
         try Self.checkSemantics(ledger, replica: replicas[0])
         #expect(try server.psql("SELECT issuer || ' ' || kid || ' ' || publish_until FROM tokengate_published_keys")
             == "https://other.example.com elsewhere 9000")
+        // The key history keeps every kid published, with its first publication, after the prunes.
+        #expect(try server.psql("SELECT string_agg(kid, ',' ORDER BY kid) FROM tokengate_published_key_history WHERE first_published_us IS NOT NULL")
+            == "elsewhere,new,old,replica-0,replica-1,replica-2,replica-3", "k was never stored: the database was down")
+        #expect(try server.psql("SELECT count(*) FROM tokengate_published_key_history WHERE first_published_us > (extract(epoch FROM now())::bigint - 600) * 1000000") == "7")
         // The audit schema is not moved by the ledger's table.
         #expect(try PostgresAuditStore(dsn: server.dsn).schemaVersion() == 0)
     }

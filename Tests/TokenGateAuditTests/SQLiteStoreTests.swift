@@ -7,11 +7,11 @@ import TokenGateAudit
     @Test func createsAWALDatabaseAtTheCurrentSchemaVersion() throws {
         let dir = try TemporaryDirectory()
         let store = try SQLiteAuditStore(path: dir.file("audit.db"))
-        #expect(try store.schemaVersion() == 2)
+        #expect(try store.schemaVersion() == 3)
         try store.insert([AuditEventTests.fullExchange()])
         // Checked with the sqlite3 CLI, not through our own connection.
         #expect(try run("/usr/bin/sqlite3", [dir.file("audit.db"), "PRAGMA journal_mode"]) == "wal")
-        #expect(try run("/usr/bin/sqlite3", [dir.file("audit.db"), "SELECT group_concat(version) FROM tokengate_schema_version"]) == "1,2")
+        #expect(try run("/usr/bin/sqlite3", [dir.file("audit.db"), "SELECT group_concat(version) FROM tokengate_schema_version"]) == "1,2,3")
         let indexes = try run("/usr/bin/sqlite3", [dir.file("audit.db"),
             "SELECT count(*) FROM sqlite_master WHERE type='index' AND name LIKE 'idx_tg_audit_%'"])
         #expect(indexes == "9")

@@ -24,6 +24,8 @@ final class BatchRecordingStore: AuditStore {
         budget.subtract(1, ordering: .relaxed)
         return try inner.insert(events)
     }
+    func record(_ checks: [ClusterCheck]) throws { try inner.record(checks) }
+    func clusterChecks() throws -> [ClusterCheck] { try inner.clusterChecks() }
     func query(_ query: AuditQuery) throws -> [AuditEvent] { try inner.query(query) }
     func explain(_ query: AuditQuery) throws -> [String] { try inner.explain(query) }
     func prune(olderThan cutoff: AuditTime) throws -> Int { try inner.prune(olderThan: cutoff) }

@@ -27,6 +27,11 @@ final class FaultyStore: AuditStore {
         if events.contains(where: { poison.contains($0.id) }) { throw AuditError(.statement, "injected: bad row") }
         return try inner.insert(events)
     }
+    func record(_ checks: [ClusterCheck]) throws {
+        if down.load(ordering: .relaxed) { throw AuditError(.unavailable, "injected: database unreachable") }
+        try inner.record(checks)
+    }
+    func clusterChecks() throws -> [ClusterCheck] { try inner.clusterChecks() }
     func query(_ query: AuditQuery) throws -> [AuditEvent] { try inner.query(query) }
     func explain(_ query: AuditQuery) throws -> [String] { try inner.explain(query) }
     func prune(olderThan cutoff: AuditTime) throws -> Int { try inner.prune(olderThan: cutoff) }

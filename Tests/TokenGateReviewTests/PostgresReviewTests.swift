@@ -27,6 +27,12 @@ import TokenGateAudit
         let postgres = PostgresAuditStore(dsn: server.dsn)
         defer { postgres.close() }
         #expect(try postgres.insert(events) == events.count)
+        let checks: [ClusterCheck] = [
+            .success(.jwks, cluster: "prod", at: ReviewTrail.at(hours: 1)),
+            .failure(.tokenReview, cluster: "edge", reason: "HTTP 503", at: ReviewTrail.at(hours: 2)),
+        ]
+        try trail.store.record(checks)
+        try postgres.record(checks)
         let lite = ReviewReader(store: trail.store), pg = ReviewReader(store: postgres)
         var filter = ReviewFilter()
         filter.since = ReviewTrail.base
@@ -36,6 +42,8 @@ import TokenGateAudit
         #expect(a.exchanges == b.exchanges)
         #expect(a.admissions == b.admissions)
         #expect(a.clusters == b.clusters)
+        #expect(b.clusters.map { $0.jwks?.succeededAt } == [nil, ReviewTrail.at(hours: 1)])
+        #expect(b.clusters.first?.tokenReview?.failure == "HTTP 503")
         #expect(b.exchanges[1].counts == ["issued": 2])
         #expect(b.keysNote != nil, "no ledger table in this database")
         func byName<T>(_ rows: [T], _ key: (T) -> String) -> [String] { rows.map(key).sorted() }

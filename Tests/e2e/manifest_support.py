@@ -18,6 +18,8 @@ import yaml
 REPO = pathlib.Path(__file__).resolve().parents[2]
 MANIFESTS = REPO / "manifests"
 OVERLAYS = ("self-signed", "cert-manager")
+# Opt-in components an overlay may add (`components:`), each also embedded in `tokengate manifests`.
+REVIEW_PAGE = "review-page"
 DEFAULT_NAMESPACE = "tokengate-system"
 TOKENGATE_BIN = pathlib.Path(os.environ.get("TOKENGATE_BIN", REPO / ".build" / "debug" / "tokengate"))
 
@@ -87,6 +89,17 @@ def scratch_tree(tmp: pathlib.Path, namespace: str = DEFAULT_NAMESPACE,
         assert text.count(line) == 1, f"{overlay}: expected one top-level `{line.strip()}`"
         kustomization.write_text(text.replace(line, f"namespace: {namespace}\n"))
     return tmp
+
+
+def add_component(tree: pathlib.Path, overlay: str, component: str) -> pathlib.Path:
+    """Turns `component` on in the scratch tree's overlay the way manifests/components/<component>
+    tells a user to: a `components:` entry in the overlay's kustomization. Returns the overlay."""
+    overlay_dir = tree / "manifests" / "overlays" / overlay
+    kustomization = overlay_dir / "kustomization.yaml"
+    text = kustomization.read_text()
+    assert "\ncomponents:" not in text, f"{overlay} already lists components"
+    kustomization.write_text(text + f"components:\n  - ../../components/{component}\n")
+    return overlay_dir
 
 
 def b64decode_k8s(value: str) -> bytes:

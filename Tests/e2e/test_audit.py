@@ -193,7 +193,7 @@ def test_trace_rejects_what_is_not_a_known_token(sqlite_db):
 
 
 def test_prune_and_migrate(sqlite_db, trail):
-    assert "schema version 2" in tokengate("audit", "migrate", "--db", sqlite_db).stdout
+    assert "schema version 3" in tokengate("audit", "migrate", "--db", sqlite_db).stdout
     out = tokengate("audit", "prune", "--db", sqlite_db, "--days", "1").stdout
     assert f"deleted {len(trail)} events" in out  # the generated trail is from October 2025
 
@@ -207,7 +207,7 @@ def test_postgresql_store_through_the_cli(postgres, trail, tmp_path):
     env = {"TOKENGATE_AUDIT_DSN": postgres}  # the DSN stays off the command line
     path = tmp_path / "trail.jsonl"
     path.write_text("".join(json.dumps(e) + "\n" for e in trail))
-    assert "schema version 2" in tokengate("audit", "migrate", env=env).stdout
+    assert "schema version 3" in tokengate("audit", "migrate", env=env).stdout
     assert f"stored {len(trail)} new" in tokengate("audit", "import", str(path), env=env).stdout
     assert "stored 0 new" in tokengate("audit", "import", str(path), env=env).stdout
     assert psql(postgres, "SELECT count(*), count(DISTINCT id) FROM tokengate_audit_events") == f"{len(trail)}|{len(trail)}"

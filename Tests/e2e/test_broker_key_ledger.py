@@ -7,17 +7,21 @@ The Kubernetes API server is a STAND-IN (kube_standin.py) on loopback. tokengate
 PostgreSQL (started by hack/postgres-test.sh, through test_audit.py's fixture) are real, and joserfc
 verifies the issued tokens against nothing but GET /keys, as a relying party does.
 """
+import html.parser
 import json
 import shutil
 import signal
 import sqlite3
+import subprocess
 import time
+import urllib.request
 
 import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from broker_support import BROKER_AUDIENCE, BrokerEnv, decode_jwt, wait_for_log
+from conftest import tokengate_binary
 
 
 @pytest.fixture
@@ -57,6 +61,57 @@ def rotate(env, server, key_file):
     return kid
 
 
+class TableCells(html.parser.HTMLParser):
+    """The text of each <td> of the table with id `table_id`, row by row."""
+
+    def __init__(self, table_id):
+        super().__init__()
+        self.table_id, self.inside, self.rows, self.cell = table_id, False, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and dict(attrs).get("id") == self.table_id:
+            self.inside = True
+        elif self.inside and tag == "tr":
+            self.rows.append([])
+        elif self.inside and tag == "td":
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.inside = False
+        elif self.inside and tag == "td" and self.cell is not None:
+            self.rows[-1].append(self.cell)
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+def rotations_on_the_review_page(tmp_path, *store):
+    """The Overview's rotations table (time, issuer, old kid, new kid), as `tokengate audit serve` shows it."""
+    log_path = tmp_path / f"review-{time.monotonic_ns()}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([tokengate_binary(), "audit", "serve", *map(str, store), "--listen", "127.0.0.1:0",
+                                    "--log-format", "json"], stdout=log, stderr=subprocess.STDOUT)
+        try:
+            port = None
+            deadline = time.monotonic() + 20
+            while port is None and time.monotonic() < deadline and process.poll() is None:
+                for line in log_path.read_text(errors="replace").splitlines():
+                    if '"listening"' in line:
+                        port = int(json.loads(line)["address"].rsplit(":", 1)[1])
+                time.sleep(0.05)
+            assert port, log_path.read_text(errors="replace")
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as response:
+                parser = TableCells("rotations")
+                parser.feed(response.read().decode())
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=20)
+    return [row for row in parser.rows if row]
+
+
 def stop(server):
     server.signal(signal.SIGTERM)
     assert server.wait(timeout=30) == 0
@@ -92,6 +147,14 @@ def test_replaced_key_is_still_published_after_a_restart(broker_env, tmp_path, f
     with sqlite3.connect(db) as conn:
         rows = dict(conn.execute("SELECT kid, publish_until FROM tokengate_published_keys"))
     assert set(rows) == {old_kid, new_kid} and rows[old_kid] > time.time()
+    if flag == "--audit-db":
+        # The review page lists the rotation with its time: when the new key was first published.
+        with sqlite3.connect(db) as conn:
+            history = dict(conn.execute("SELECT kid, first_published_us FROM tokengate_published_key_history"))
+        assert set(history) == {old_kid, new_kid} and history[old_kid] < history[new_kid] <= time.time() * 1e6
+        [(when, issuer, old, new)] = rotations_on_the_review_page(tmp_path, "--db", db)
+        assert (old, new) == (old_kid, new_kid)
+        assert when == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(history[new_kid] // 1_000_000))
 
 
 def test_replicas_sharing_postgresql_publish_each_others_keys(broker_env, tmp_path, postgres):  # noqa: F811
@@ -126,6 +189,9 @@ def test_replicas_sharing_postgresql_publish_each_others_keys(broker_env, tmp_pa
     for replica in (a, b):
         assert set(kids(replica)) == {old_kid, new_kid}
         assert verifies_against_keys(replica, from_old) and verifies_against_keys(replica, from_new)
+    # One rotation, however many replicas published each key: the shared key history has each kid once.
+    [(_, _, old, new)] = rotations_on_the_review_page(tmp_path, "--dsn", postgres)
+    assert (old, new) == (old_kid, new_kid)
 
 
 def test_replaced_key_leaves_keys_once_its_tokens_have_expired(broker_env, tmp_path):

@@ -8,6 +8,7 @@ test reasons about what the API server would do, it says so.
 """
 from __future__ import annotations
 
+import ipaddress
 import pathlib
 import re
 import subprocess
@@ -16,8 +17,8 @@ import celpy
 import kubernetes_validate
 import pytest
 
-from manifest_support import (DEFAULT_NAMESPACE, OVERLAYS, REPO, b64decode_k8s, documents, find,
-                              find_all, kustomize, scratch_tree)
+from manifest_support import (DEFAULT_NAMESPACE, OVERLAYS, REPO, REVIEW_PAGE, add_component, b64decode_k8s,
+                              documents, find, find_all, kustomize, scratch_tree)
 
 # 1.30: the oldest release where matchConditions are GA; 1.34: a current one.
 SCHEMA_VERSIONS = ("1.30.0", "1.34.0")
@@ -229,3 +230,69 @@ def test_templates_embedded_in_the_binary_match_manifests():
     result = subprocess.run(["python3", str(REPO / "hack" / "gen-manifest-templates.py"), "--check"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr
+
+
+# -- The opt-in review page (manifests/components/review-page) ----------------------------------
+
+@pytest.fixture(scope="module")
+def built_with_review_page(tmp_path_factory) -> dict[tuple[str, str], list[dict]]:
+    """Each overlay with the review-page component added, for the default namespace and another;
+    under ("plain", overlay, namespace) the same overlay without it, built from the same certs/."""
+    out = {}
+    for namespace in (DEFAULT_NAMESPACE, OTHER_NAMESPACE):
+        tree = scratch_tree(tmp_path_factory.mktemp("review-" + namespace), namespace)
+        for overlay in OVERLAYS:
+            out[("plain", overlay, namespace)] = documents(kustomize(tree / "manifests" / "overlays" / overlay))
+            out[(overlay, namespace)] = documents(kustomize(add_component(tree, overlay, REVIEW_PAGE)))
+    return out
+
+
+def server_args(docs: list[dict]) -> list[str]:
+    container, = find(docs, "Deployment", "tokengate")["spec"]["template"]["spec"]["containers"]
+    return container["args"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_review_page_is_off_unless_the_component_is_added(built_with_review_page, overlay):
+    plain = built_with_review_page[("plain", overlay, DEFAULT_NAMESPACE)]
+    review = built_with_review_page[(overlay, DEFAULT_NAMESPACE)]
+    assert not any(a.startswith("--review-listen") for a in server_args(plain))
+    assert not [d for d in plain if d["metadata"]["name"].startswith("tokengate-reviewer")]
+    added = [a for a in server_args(review) if a.startswith("--review-listen")]
+    assert added == ["--review-listen=127.0.0.1:8090"]
+    host = added[0].split("=", 1)[1].rsplit(":", 1)[0]
+    assert ipaddress.ip_address(host).is_loopback, "the page must stay on loopback: port-forward is the way in"
+    assert server_args(review) == server_args(plain) + added
+    # Nothing else changes: the component only adds its flag and the reviewers' RBAC.
+    key = lambda d: (d["kind"], d["metadata"]["name"])  # noqa: E731
+    extra = sorted(key(d) for d in review if key(d) not in {key(p) for p in plain})
+    assert extra == [("Role", "tokengate-reviewer"), ("RoleBinding", "tokengate-reviewers")]
+    unchanged = lambda docs: sorted((repr(d) for d in docs if d["kind"] != "Deployment" and key(d) not in extra))  # noqa: E731
+    assert unchanged(review) == unchanged(plain)
+
+
+@pytest.mark.parametrize("namespace", (DEFAULT_NAMESPACE, OTHER_NAMESPACE))
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_reviewers_may_port_forward_in_tokengates_namespace_and_nothing_more(built_with_review_page, overlay, namespace):
+    docs = built_with_review_page[(overlay, namespace)]
+    role, binding = find(docs, "Role", "tokengate-reviewer"), find(docs, "RoleBinding", "tokengate-reviewers")
+    assert role["metadata"]["namespace"] == binding["metadata"]["namespace"] == namespace
+    assert role["rules"] == [
+        {"apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["tokengate"], "verbs": ["get"]},
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]},
+        {"apiGroups": [""], "resources": ["pods/portforward"], "verbs": ["create"]},
+    ]
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "tokengate-reviewer"}
+    assert binding["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "tokengate-reviewers"}]
+    # The Deployment `kubectl port-forward deploy/tokengate` names is the one the Role allows.
+    assert find(docs, "Deployment", "tokengate")["metadata"]["namespace"] == namespace
+    if namespace != DEFAULT_NAMESPACE:
+        assert DEFAULT_NAMESPACE not in repr(docs)
+
+
+@pytest.mark.parametrize("version", SCHEMA_VERSIONS)
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_review_page_objects_validate_against_the_openapi_schema(built_with_review_page, overlay, version):
+    docs = built_with_review_page[(overlay, DEFAULT_NAMESPACE)]
+    for kind, name in (("Role", "tokengate-reviewer"), ("RoleBinding", "tokengate-reviewers"), ("Deployment", "tokengate")):
+        kubernetes_validate.validate(find(docs, kind, name), version, strict=True)

@@ -9,6 +9,7 @@ lacks `serve` or `certs` (issue 2).
 """
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -16,12 +17,13 @@ import socket
 import ssl
 import subprocess
 import time
+import urllib.request
 import uuid
 
 import pytest
 
-from manifest_support import (DEFAULT_NAMESPACE, OVERLAYS, TOKENGATE_BIN, b64decode_k8s, documents, find,
-                              kustomize, make_ca_and_leaf, scratch_tree, tokengate, tokengate_has)
+from manifest_support import (DEFAULT_NAMESPACE, OVERLAYS, REVIEW_PAGE, TOKENGATE_BIN, add_component, b64decode_k8s,
+                              documents, find, kustomize, make_ca_and_leaf, scratch_tree, tokengate, tokengate_has)
 
 NAMESPACE = "ou-tokengate"
 needs_manifests = pytest.mark.skipif(not tokengate_has("manifests"), reason="binary has no `manifests` subcommand")
@@ -178,9 +180,19 @@ REVIEWS = {
 def server_from_manifests(tmp_path):
     """`tokengate serve` started exactly as the Deployment starts it (image entrypoint
     `tokengate serve` + the Deployment's args), with the volumes mapped to temp dirs."""
+    with started_from_manifests(tmp_path) as started:
+        yield started
+
+
+@contextlib.contextmanager
+def started_from_manifests(tmp_path, components=(), loopback_ports=None):
+    """The server of the self-signed overlay with `components` added; `loopback_ports` (a dict)
+    receives a free port for each 127.0.0.1:PORT the args name, which the server gets instead."""
     certs = tmp_path / "tls"
     tokengate("certs", "--service", "tokengate", "--namespace", DEFAULT_NAMESPACE, "--out", str(certs))
     tree = scratch_tree(tmp_path / "tree", DEFAULT_NAMESPACE, certs_from=certs)
+    for component in components:
+        add_component(tree, "self-signed", component)
     docs = documents(kustomize(tree / "manifests" / "overlays" / "self-signed"))
     container, = find(docs, "Deployment", "tokengate")["spec"]["template"]["spec"]["containers"]
     config = tmp_path / "config"
@@ -195,6 +207,10 @@ def server_from_manifests(tmp_path):
     for arg in container["args"]:
         if arg.startswith("0.0.0.0:"):
             arg = f"127.0.0.1:{port}"
+        if "=127.0.0.1:" in arg and loopback_ports is not None:
+            flag, address = arg.split("=", 1)
+            loopback_ports[address] = free_port()
+            arg = f"{flag}=127.0.0.1:{loopback_ports[address]}"
         for mount in container["volumeMounts"]:
             if arg.startswith(mount["mountPath"] + "/"):
                 arg = str(local[mount["name"]]) + arg[len(mount["mountPath"]):]
@@ -281,3 +297,44 @@ def test_the_deployment_as_shipped_records_admission_decisions(server_from_manif
     result = tokengate("audit", "query", "--db", str(database), "--kind", "admission", "--format", "json")
     events = json.loads(result.stdout)
     assert [e["requestUID"] for e in events if e.get("requestUID") in sent] == sent, events
+
+
+@needs_manifests
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_manifests_review_page_equals_kustomize_of_the_overlay_with_the_component(tmp_path, overlay):
+    tree = scratch_tree(tmp_path, NAMESPACE)
+    expected = documents(kustomize(add_component(tree, overlay, REVIEW_PAGE)))
+    args = ["manifests", "--namespace", NAMESPACE, "--overlay", overlay, "--review-page"]
+    if overlay == "self-signed":
+        args += ["--ca", str(tree / "certs" / "ca.crt"), "--with-secret"]
+    result = tokengate(*args)
+    rendered = documents(result.stdout)
+    assert normalized(rendered) == normalized(expected)
+    assert find(rendered, "Role", "tokengate-reviewer")["metadata"]["namespace"] == NAMESPACE
+    assert f"kubectl -n {NAMESPACE} port-forward deploy/tokengate 8090:8090" in result.stdout
+    # Without the flag: no page, no reviewers' Role.
+    plain = tokengate(*[a for a in args if a != "--review-page"]).stdout
+    assert "--review-listen" not in plain and "tokengate-reviewer" not in plain
+
+
+@needs_server
+def test_the_deployment_with_the_review_page_serves_it_on_loopback(tmp_path):
+    """Started with the Deployment's args as the component leaves them, `serve` runs the webhook
+    and the review page on the loopback address the component names (mapped to a free port)."""
+    ports = {}
+    with started_from_manifests(tmp_path, components=[REVIEW_PAGE], loopback_ports=ports) as started:
+        docs, container, port, process, log = started
+        assert list(ports) == ["127.0.0.1:8090"], container["args"]
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{ports['127.0.0.1:8090']}/", timeout=5) as response:
+                    status, body, headers = response.status, response.read().decode(), response.headers
+                break
+            except OSError:
+                assert process.poll() is None, "tokengate serve exited:\n" + log.read_text()[-3000:]
+                assert time.monotonic() < deadline, "the review page never answered:\n" + log.read_text()[-3000:]
+                time.sleep(0.2)
+        assert status == 200 and "TokenGate review" in body
+        assert headers["Content-Security-Policy"].startswith("default-src 'none'")
+        assert "kubectl port-forward" in log.read_text()

@@ -9,6 +9,7 @@ view; what it shows is checked against the SQLite trail itself. A screenshot of 
 (in $TOKENGATE_REVIEW_SCREENSHOTS when set, the README's come from there).
 """
 import copy
+import html
 import csv
 import http.client
 import io
@@ -191,7 +192,29 @@ def test_each_view_shows_what_the_trail_holds(filled_trail, browser, tmp_path):
             q("SELECT count(*) FROM tokengate_audit_events WHERE kind = 'admission'")[0][0]
         ledger = q("SELECT kid FROM tokengate_published_keys")
         assert [row[0] for row in table_rows(browser, "#keys")] == [kid for (kid,) in ledger] == [kid]
-        clusters = [[name or "(none recorded)", rfc3339(granted_at) if granted_at else "not among the newest 20000 grants",
+        # Each cluster's last JWKS fetch and TokenReview, as the broker stored them (their own table:
+        # the events table holds exactly the exchanges and admission decisions sent).
+        assert q("SELECT count(*) FROM tokengate_audit_events")[0][0] == 6 + 7
+        checks = {(cluster, kind): (success, failure_at, failure) for cluster, kind, success, failure_at, failure in q(
+            "SELECT cluster, kind, last_success_us, last_failure_us, last_failure FROM tokengate_cluster_checks")}
+        assert set(checks) == {("prod", "jwks"), ("prod", "token_review")}, checks
+        [(first_grant, last_event)] = q("""SELECT min(CASE WHEN decision = 'granted' THEN ts_us END), max(ts_us)
+            FROM tokengate_audit_events""")
+        assert checks[("prod", "jwks")][0] <= first_grant, "the keys were fetched before the first token was verified"
+        assert first_grant - 120_000_000 < checks[("prod", "token_review")][0] <= last_event
+        assert checks[("prod", "jwks")][1] is None and checks[("prod", "token_review")][1] is None
+
+        def last(cluster, kind):
+            success = checks.get((cluster, kind), (None,))[0]
+            return rfc3339(success) if success else "none recorded"
+
+        def failures(cluster):
+            return "\n".join(f"{label} {rfc3339(checks[(cluster, kind)][1])}: {checks[(cluster, kind)][2]}"
+                             for kind, label in (("jwks", "JWKS"), ("token_review", "TokenReview"))
+                             if checks.get((cluster, kind), (None, None))[1])
+
+        clusters = [[name or "(none recorded)", last(name, "jwks"), last(name, "token_review"), failures(name),
+                     rfc3339(granted_at) if granted_at else "not among the newest 20000 grants",
                      rfc3339(refused_at) if refused_at else "none", str(refused)]
                     for name, granted_at, refused_at, refused in q("""
                         SELECT coalesce(cluster, ''), max(CASE WHEN decision = 'granted' THEN ts_us END),
@@ -199,6 +222,11 @@ def test_each_view_shows_what_the_trail_holds(filled_trail, browser, tmp_path):
                         FROM tokengate_audit_events WHERE kind = 'token_exchange' GROUP BY 1 ORDER BY 1""")]
         assert table_rows(browser, "#clusters") == clusters
         assert [row[0] for row in clusters] == ["(none recorded)", "prod"], "a token from no known cluster has none"
+        assert clusters[1][1] != "none recorded" and clusters[1][2] != "none recorded"
+        # Key rotations: the key history holds the one key, first published while the server ran.
+        [(history_kid, first_published)] = q("SELECT kid, first_published_us FROM tokengate_published_key_history")
+        assert history_kid == kid and first_published <= first_grant
+        assert browser.find_element(By.ID, "no-rotations").text == "No rotation recorded."
         no_script_ran(browser)
         screenshot(browser, tmp_path, "overview")
 
@@ -336,3 +364,45 @@ def test_serve_refuses_a_review_page_with_half_a_certificate_or_without_a_trail(
     assert half.returncode != 0 and "--review-tls-key" in half.stderr
     bare = run_tokengate(*base, "--review-listen", "127.0.0.1:8090", check=False)
     assert bare.returncode != 0 and "--audit-db" in bare.stderr
+
+
+def test_the_overview_shows_a_clusters_failed_tokenreview_with_its_reason(tmp_path, tokengate_server):
+    """A cluster's API server stops answering between two exchanges: the broker stores the
+    TokenReview that worked and the one that failed, with its reason, and the Overview marks it."""
+    env = BrokerEnv(tmp_path, tokengate_server)
+    try:
+        edge = env.add_cluster("edge")
+        pod = env.pod(edge)
+        db = tmp_path / "audit.db"
+        server = env.start("--audit-db", db, "--drain-seconds", "0", "--kube-timeout-seconds", "0.5")
+        status, _, body = env.exchange(server, edge.mint(pod, [BROKER_AUDIENCE]))
+        assert status == 200, body
+        edge.hang_seconds = 3  # every API call now answers after TokenGate's deadline
+        # Another source token (another lifetime) misses the TokenReview cache; the keys are cached,
+        # so the review is what fails.
+        status, _, body = env.exchange(server, edge.mint(pod, [BROKER_AUDIENCE], lifetime=3000))
+        assert status == 503, body
+        edge.hang_seconds = 0
+        server.signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+    finally:
+        env.close()
+    store = sqlite3.connect(db)
+    checks = {kind: row for kind, *row in store.execute(
+        "SELECT kind, last_success_us, last_failure_us, last_failure FROM tokengate_cluster_checks WHERE cluster = 'edge'")}
+    assert set(checks) == {"jwks", "token_review"}
+    success, failed_at, reason = checks["token_review"]
+    assert success < failed_at and reason, checks
+    assert checks["jwks"][1] is None, "the keys were fetched once, while the API server answered"
+    [(unavailable,)] = store.execute("SELECT count(*) FROM tokengate_audit_events WHERE decision <> 'granted'")
+    assert unavailable == 1 and store.execute("SELECT count(*) FROM tokengate_audit_events").fetchone()[0] == 2
+
+    review = ReviewServer(db, tmp_path / "review.log")
+    try:
+        status, _, page = review.request("GET", "/?since=2d&cluster=edge")
+    finally:
+        review.stop()
+    page = page.decode()
+    assert status == 200
+    assert f'<td class="jwks">{rfc3339(checks["jwks"][0])}</td><td class="token-review">{rfc3339(success)}</td>' in page
+    assert f'<div class="problem">TokenReview {rfc3339(failed_at)}: {html.escape(reason)}</div>' in page

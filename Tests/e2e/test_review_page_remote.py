@@ -11,6 +11,7 @@ since no real kube-apiserver can run here.
 import http.client
 import json
 import signal
+import socket
 import ssl
 import subprocess
 import time
@@ -209,5 +210,83 @@ def test_serve_puts_the_page_off_loopback_on_the_webhook_certificate(tmp_path, k
         assert response.status == expected
         response.read()
         conn.close()
+    server.signal(signal.SIGTERM)
+    assert server.wait(timeout=30) == 0
+
+
+def served_certificate(port: int) -> bytes:
+    """The DER certificate the page presents now (not verified: only which one is compared)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        with context.wrap_socket(sock) as tls:
+            return tls.getpeercert(binary_form=True)
+
+
+def leaf_der(cert_path: Path) -> bytes:
+    return ssl.PEM_cert_to_DER_cert(cert_path.read_text())
+
+
+def replace_certificate(target_cert: Path, target_key: Path, new):
+    """Swaps the files in as a Secret update does: write beside, then rename over."""
+    for source, target in ((new.cert, target_cert), (new.key, target_key)):
+        staged = target.with_suffix(".new")
+        staged.write_bytes(source.read_bytes())
+        staged.rename(target)
+
+
+def wait_for_certificate(port: int, expected: bytes, within: float) -> float:
+    """Seconds until the page presents `expected`; fails after `within` seconds."""
+    start = time.monotonic()
+    while time.monotonic() - start < within:
+        if served_certificate(port) == expected:
+            return time.monotonic() - start
+        time.sleep(0.1)
+    raise AssertionError(f"the review page still presents its old certificate after {within} s")
+
+
+def test_audit_serve_rereads_its_certificate_at_cert_reload_seconds(tmp_path, kube):
+    standin, kube_ca = kube
+    review = RemoteReview(tmp_path, standin, kube_ca, "--listen", "0.0.0.0:0", "--cert-reload-seconds", "0.5")
+    try:
+        assert served_certificate(review.port) == leaf_der(review.pki.cert)
+        renewed = make_certs(tmp_path / "renewed-pki", service="tokengate-review")
+        replace_certificate(review.pki.cert, review.pki.key, renewed)
+        # At the old fixed 10 s this would not happen within 4 s.
+        wait_for_certificate(review.port, leaf_der(renewed.cert), within=4)
+        review.pki = renewed  # get() verifies against the new CA
+        status, _, body = review.get("/", token=user_token(standin, "audit", "alice"))
+        assert status == 200 and "TokenGate review" in body
+    finally:
+        review.stop()
+
+
+def test_serve_review_page_rereads_its_certificate_at_cert_reload_seconds(tmp_path, kube, tokengate_server, certs):
+    standin, kube_ca = kube
+    token_file = tmp_path / "sa-token"
+    token_file.write_text(standin.api_token)
+    page = make_certs(tmp_path / "page-pki", service="tokengate-review")
+    server = tokengate_server("--audit-db", tmp_path / "audit.db", "--review-listen", "0.0.0.0:0", "--drain-seconds", "0",
+                              "--review-tls-cert", page.cert, "--review-tls-key", page.key, "--cert-reload-seconds", "0.5",
+                              "--kube-api-server", standin.url, "--kube-ca", kube_ca, "--kube-token-file", token_file, certs=certs)
+    deadline = time.monotonic() + 20
+    port = None
+    while port is None and time.monotonic() < deadline:
+        port = next((int(e["address"].rsplit(":", 1)[1]) for e in server.logs() if e.get("message") == "review page listening"), None)
+        time.sleep(0.05)
+    assert port, server.log_text()
+    assert served_certificate(port) == leaf_der(page.cert)
+    renewed = make_certs(tmp_path / "renewed-page-pki", service="tokengate-review")
+    replace_certificate(page.cert, page.key, renewed)
+    wait_for_certificate(port, leaf_der(renewed.cert), within=4)
+    # The renewed page still serves: a request with an allowed token over the new chain.
+    context = ssl.create_default_context(cafile=str(renewed.ca))
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=30)
+    conn.request("GET", "/", headers={"Authorization": f"Bearer {user_token(standin, 'audit', 'alice')}"})
+    response = conn.getresponse()
+    assert response.status == 200
+    response.read()
+    conn.close()
     server.signal(signal.SIGTERM)
     assert server.wait(timeout=30) == 0

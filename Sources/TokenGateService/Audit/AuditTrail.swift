@@ -27,6 +27,12 @@ public final class AuditTrail: Sendable {
         writer.enqueue(Self.event(admission: record, cluster: localCluster))
     }
 
+    /// A JWKS fetch's or TokenReview's outcome: folded in memory, stored every few seconds in the
+    /// cluster-checks table (not as an event). Never blocks.
+    public func record(check: ClusterCheck) {
+        writer.note(check)
+    }
+
     /// The exchange's audit record as a trail event. `decision` keeps the broker's four words
     /// (granted, denied, unavailable, error) so a query can tell a refusal from an outage.
     static func event(exchange record: ExchangeAuditRecord) -> AuditEvent {

@@ -2,6 +2,7 @@
 import Foundation
 import Logging
 import TokenGateAdmission
+import TokenGateAudit
 import TokenGateKubeClient
 import TokenGateBroker
 import TokenGateHTTP
@@ -49,7 +50,10 @@ struct BrokerRuntime: Sendable {
             throw ServiceStartupError(message: "--config \(configPath): broker.signingKeys: \(error)")
         }
         let metrics = BrokerMetrics()
-        let connections = ClusterConnections(timeout: .milliseconds(Int64(options.kubeTimeoutSeconds * 1000)), metrics: metrics)
+        // Each JWKS fetch's and TokenReview's outcome, for the review page's clusters table.
+        let checks: (@Sendable (ClusterCheck) -> Void)? = audit.map { trail in { @Sendable check in trail.record(check: check) } }
+        let connections = ClusterConnections(
+            timeout: .milliseconds(Int64(options.kubeTimeoutSeconds * 1000)), metrics: metrics, checks: checks)
         for problem in connections.prepare(settings.clusters) {
             logger.warning("cluster connection", metadata: ["error": "\(problem)"])
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import Synchronization
+import TokenGateAudit
 import TokenGateBroker
 import TokenGateCrypto
 import TokenGateHTTP
@@ -22,15 +23,22 @@ public final class ClusterConnections: JWKSFetcher, TokenReviewer, PodLookup, Se
 
     public let timeout: Duration
     private let metrics: BrokerMetrics?
+    /// Where each JWKS fetch's and TokenReview's outcome goes (the audit writer's cluster checks,
+    /// which only fold it into memory: safe on every call).
+    private let checks: (@Sendable (ClusterCheck) -> Void)?
     private let environment: [String: String]
     private let entries = Mutex<[String: Entry]>([:])
     private let signing = SelfIssuedSigning()
 
-    /// - Parameter timeout: the budget of each call to a cluster (connect to last byte).
+    /// - Parameters:
+    ///   - timeout: the budget of each call to a cluster (connect to last byte).
+    ///   - checks: called with the outcome of every JWKS fetch and TokenReview; must not block.
     public init(timeout: Duration = .seconds(2), metrics: BrokerMetrics? = nil,
+                checks: (@Sendable (ClusterCheck) -> Void)? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.timeout = timeout
         self.metrics = metrics
+        self.checks = checks
         self.environment = environment
     }
 
@@ -120,10 +128,13 @@ public final class ClusterConnections: JWKSFetcher, TokenReviewer, PodLookup, Se
                 throw HTTPSClientError(.invalid, "GET \(url) answered HTTP \(response.status)" + Self.hint(status: response.status, selfIssued: cluster.auth != nil))
             }
             metrics?.jwksFetched(cluster: cluster.name, document: document, success: true)
+            if !discovery { checks?(.success(.jwks, cluster: cluster.name)) }
             return response.body
         } catch {
             metrics?.jwksFetched(cluster: cluster.name, document: document, success: false)
-            throw UpstreamUnavailable(service, cluster: cluster.name, error.message)
+            let failure = UpstreamUnavailable(service, cluster: cluster.name, error.message)
+            checks?(.failure(.jwks, cluster: cluster.name, reason: "\(document): \(error.message)"))
+            throw failure
         }
     }
 
@@ -140,17 +151,26 @@ public final class ClusterConnections: JWKSFetcher, TokenReviewer, PodLookup, Se
     // MARK: - TokenReviewer
 
     public func review(token: String, audiences: [String], cluster: ClusterSettings) async throws(UpstreamUnavailable) -> TokenReviewStatus {
-        let kube = try kube(cluster, .tokenReview)
+        let kube: KubeClient
+        do throws(UpstreamUnavailable) {
+            kube = try self.kube(cluster, .tokenReview)
+        } catch {
+            checks?(.failure(.tokenReview, cluster: cluster.name, reason: error.message))
+            throw error
+        }
         let started = ContinuousClock.now
         do {
             let result = try await kube.reviewToken(token, audiences: audiences)
             metrics?.tokenReviewed(cluster: cluster.name, result: result.authenticated ? "authenticated" : "rejected",
                                    seconds: (ContinuousClock.now - started).inSeconds)
+            // An answer is a working TokenReview, whatever it says about the token.
+            checks?(.success(.tokenReview, cluster: cluster.name))
             return TokenReviewStatus(
                 authenticated: result.authenticated, audiences: result.audiences, username: result.username, uid: result.uid,
                 groups: result.groups, extra: result.extra, error: result.error)
         } catch {
             metrics?.tokenReviewed(cluster: cluster.name, result: "error", seconds: (ContinuousClock.now - started).inSeconds)
+            checks?(.failure(.tokenReview, cluster: cluster.name, reason: "\(error)"))
             throw UpstreamUnavailable(.tokenReview, cluster: cluster.name, "\(error)")
         }
     }

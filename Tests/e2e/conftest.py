@@ -175,6 +175,16 @@ def tokengate_server(tmp_path):
         server.stop()
 
 
+
+@pytest.fixture
+def broker_env(tmp_path, tokengate_server):
+    """A BrokerEnv (broker_support.py): stand-in clusters and `tokengate serve` with a broker config,
+    closed after the test."""
+    from broker_support import BrokerEnv  # imported here: broker_support imports this module
+    env = BrokerEnv(tmp_path, tokengate_server)
+    yield env
+    env.close()
+
 def read_http_responses(sock, count, timeout=10):
     """Reads `count` HTTP/1.1 responses (content-length framed) from a socket, in order.
     Returns a list of (status, headers dict, body bytes)."""

@@ -14,19 +14,11 @@ import subprocess
 import tempfile
 import time
 
-import pytest
 
-from broker_support import BROKER_AUDIENCE, LEDGER, BrokerEnv, audit_query, decode_jwt, wait_for_log
+from broker_support import BROKER_AUDIENCE, LEDGER, audit_query, decode_jwt, wait_for_log
 from conftest import REPO, admission_fixture, run_tokengate
 
 PG_SCRIPT = str(REPO / "hack" / "postgres-test.sh")
-
-
-@pytest.fixture
-def broker_env(tmp_path, tokengate_server):
-    env = BrokerEnv(tmp_path, tokengate_server)
-    yield env
-    env.close()
 
 
 def test_exchanges_and_admissions_are_in_the_trail_after_sigterm(broker_env, tmp_path):

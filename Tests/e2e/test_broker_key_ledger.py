@@ -20,15 +20,8 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from broker_support import BROKER_AUDIENCE, BrokerEnv, decode_jwt, wait_for_log
+from broker_support import BROKER_AUDIENCE, decode_jwt, wait_for_log
 from conftest import tokengate_binary
-
-
-@pytest.fixture
-def broker_env(tmp_path, tokengate_server):
-    env = BrokerEnv(tmp_path, tokengate_server)
-    yield env
-    env.close()
 
 
 def published(server):

@@ -11,17 +11,10 @@ import json
 
 import pytest
 
-from broker_support import BROKER_AUDIENCE, BROKER_ISSUER, BrokerEnv, exchange_logs
+from broker_support import BROKER_AUDIENCE, BROKER_ISSUER, exchange_logs
 from kube_standin import Pod
 
 TOKENREVIEW = ("POST", "/apis/authentication.k8s.io/v1/tokenreviews")
-
-
-@pytest.fixture
-def broker_env(tmp_path, tokengate_server):
-    env = BrokerEnv(tmp_path, tokengate_server)
-    yield env
-    env.close()
 
 
 def last_reason(server):

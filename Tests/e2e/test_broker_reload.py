@@ -9,18 +9,10 @@ import json
 import signal
 import time
 
-import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from broker_support import BROKER_AUDIENCE, BrokerEnv, decode_jwt, wait_for_log
-
-
-@pytest.fixture
-def broker_env(tmp_path, tokengate_server):
-    env = BrokerEnv(tmp_path, tokengate_server)
-    yield env
-    env.close()
+from broker_support import BROKER_AUDIENCE, decode_jwt, wait_for_log
 
 
 def published_kids(server):

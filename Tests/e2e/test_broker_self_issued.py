@@ -9,19 +9,11 @@ every bearer it is sent. tokengate is the real binary.
 """
 import time
 
-import pytest
 
 from broker_support import BROKER_AUDIENCE, BROKER_ISSUER, BrokerEnv, decode_jwt, wait_for_log
 
 SUBJECT = "tokengate-broker"
 USER = "tokengate:" + SUBJECT
-
-
-@pytest.fixture
-def broker_env(tmp_path, tokengate_server):
-    env = BrokerEnv(tmp_path, tokengate_server)
-    yield env
-    env.close()
 
 
 def exchange_until(env, server, token, want, timeout=5.0):

@@ -13,24 +13,16 @@ import hmac
 import json
 import time
 
-import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from broker_support import (BROKER_AUDIENCE, BROKER_ISSUER, LEDGER, BrokerEnv, curl, decode_jwt, exchange_logs, form,
+from broker_support import (BROKER_AUDIENCE, BROKER_ISSUER, LEDGER, curl, decode_jwt, exchange_logs, form,
                             wait_for_log)
 from conftest import run_tokengate
 from kube_standin import SigningKey, b64url, b64url_decode, encode_jws
-
-
-@pytest.fixture
-def broker_env(tmp_path, tokengate_server):
-    env = BrokerEnv(tmp_path, tokengate_server)
-    yield env
-    env.close()
 
 
 def test_exchange_with_curl_and_tokengate_exchange_url(broker_env, tmp_path):

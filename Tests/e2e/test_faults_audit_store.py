@@ -34,18 +34,11 @@ import resource
 
 import pytest
 
-from broker_support import BROKER_AUDIENCE, BrokerEnv, decode_jwt, form, wait_for_log
+from broker_support import BROKER_AUDIENCE, decode_jwt, form, wait_for_log
 from conftest import REPO, make_certs, tokengate_binary
 from fault_support import Load, mutate_request
 
 PG_SCRIPT = str(REPO / "hack" / "postgres-test.sh")
-
-
-@pytest.fixture
-def broker_env(tmp_path, tokengate_server):
-    env = BrokerEnv(tmp_path, tokengate_server)
-    yield env
-    env.close()
 
 
 def exchange_request(subject):

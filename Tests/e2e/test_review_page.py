@@ -164,7 +164,6 @@ def table_rows(driver, css):
             for row in driver.find_elements(By.CSS_SELECTOR, css + " tr") if row.find_elements(By.TAG_NAME, "td")]
 
 
-
 def follow(browser, element, css: str, seconds: float = 15) -> None:
     """Clicks `element` (a link or a form's button) and waits, bounded, for the page it opens to
     show `css`: a click returns before a slow machine has loaded the next page."""

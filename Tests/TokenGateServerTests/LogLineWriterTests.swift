@@ -78,6 +78,18 @@ struct LogLineWriterTests {
         #expect(writer.writes == burstWrites + 1)
     }
 
+    @Test("lines that cannot be written (a full disk, EFBIG past ulimit -f) are counted as dropped")
+    func failedWritesAreCounted() throws {
+        let fd = open("/dev/null", O_RDONLY)  // every write fails with EBADF
+        #expect(fd >= 0)
+        defer { close(fd) }
+        let writer = LogLineWriter(descriptor: fd, capacity: 1 << 16)
+        for index in 0..<3 { writer.append(Array("line \(index)\n".utf8)) }
+        writer.flush()
+        #expect(writer.dropped == 3)
+        #expect(writer.metricsText.contains("tokengate_log_lines_dropped_total 3"))
+    }
+
     @Test("with nobody reading the pipe, appending still returns; whole lines are dropped and counted")
     func stalledReaderDropsInsteadOfBlocking() throws {
         var ends: [Int32] = [0, 0]

@@ -103,7 +103,7 @@ public final class LogLineWriter: @unchecked Sendable {
         return writeCalls
     }
 
-    /// Lines dropped because the buffer was full.
+    /// Lines dropped because the buffer was full, or lost to a failed write.
     public var dropped: UInt64 {
         condition.lock()
         defer { condition.unlock() }
@@ -125,7 +125,7 @@ public final class LogLineWriter: @unchecked Sendable {
 
     /// Prometheus exposition lines for the drop counter.
     public var metricsText: String {
-        "# HELP tokengate_log_lines_dropped_total Log lines dropped because standard error was not read fast enough.\n"
+        "# HELP tokengate_log_lines_dropped_total Log lines dropped because standard error was not read fast enough or could not be written.\n"
             + "# TYPE tokengate_log_lines_dropped_total counter\ntokengate_log_lines_dropped_total \(dropped)\n"
     }
 
@@ -179,9 +179,11 @@ public final class LogLineWriter: @unchecked Sendable {
 
     private func writeAll(_ bytes: [UInt8]) {
         var calls: UInt64 = 0
+        var lost: UInt64 = 0
         defer {
             condition.lock()
             writeCalls += calls
+            droppedLines += lost
             condition.unlock()
         }
         bytes.withUnsafeBytes { raw in
@@ -192,7 +194,10 @@ public final class LogLineWriter: @unchecked Sendable {
                 let result = Glibc.write(descriptor, base + offset, raw.count - offset)
                 if result < 0 {
                     if errno == EINTR { continue }
-                    return  // nowhere to report a failing stderr; the lines are lost, as with a plain write
+                    // Nowhere to report a failing stderr (a full disk, EFBIG past `ulimit -f`): the
+                    // lines are lost, and counted with the dropped ones. A line cut short counts too.
+                    lost = UInt64(raw[offset...].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
+                    return
                 }
                 offset += result
             }

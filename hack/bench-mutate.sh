@@ -9,10 +9,13 @@
 #              the same object as TokenGate's before anything is measured
 # Each target is measured twice: under load (wrk -tTHREADS -cCONNECTIONS, for req/s and p99) and on
 # one connection (wrk -t1 -c1, for p50: the latency one API server request sees on an idle webhook).
+# With ROUNDS > 1 the three targets are measured in turn ROUNDS times; each round's ratios compare
+# measurements taken a few seconds apart, and the medians are printed (nginx's own rate swings by a
+# third from run to run on a shared machine, so one round is a noisy ratio).
 # Prints a table, TokenGate's ratios to nginx and to Go, and TokenGate's RSS after the run.
 #
 #   hack/bench-mutate.sh            # ~60 s of measuring (3 x (2 s warm-up + DURATION + ONE_CONN_DURATION))
-# Environment: DURATION (10s), ONE_CONN_DURATION (5s), CONNECTIONS (32), THREADS (2), PERF_DIR (a perf
+# Environment: ROUNDS (1), DURATION (10s), ONE_CONN_DURATION (5s), CONNECTIONS (32), THREADS (2), PERF_DIR (a perf
 # profile of TokenGate's loaded run into PERF_DIR/mutate.perf.data, when perf is installed), TOKENGATE_BIN
 # (default: release build, built if missing), LOG_LEVEL (info: TokenGate writes its one log line per
 # review, to a file; the Go peer logs nothing per review, so LOG_LEVEL=warning is the like-for-like).
@@ -20,6 +23,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${DURATION:-10s}"
+rounds="${ROUNDS:-1}"
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "bench-mutate: ROUNDS must be a positive whole number, not '$rounds'" >&2; exit 2; }
 one_conn_duration="${ONE_CONN_DURATION:-5s}"
 connections="${CONNECTIONS:-32}"
 threads="${THREADS:-2}"
@@ -113,27 +118,27 @@ CONF
   post_review nginx "$nginx_port"
 }
 
-# wrk output of the loaded run goes to $work/NAME.wrk, the one-connection run's to NAME.one.wrk.
+# wrk output of round R's loaded run goes to $work/NAME.R.wrk, the one-connection run's to NAME.R.one.wrk.
 # For TokenGate it also records the server's CPU ticks over the loaded run (and, with PERF_DIR, a
-# `perf record -g` profile of it into PERF_DIR/mutate.perf.data).
-measure() {  # NAME PORT
+# `perf record -g` profile of round 1's loaded run into PERF_DIR/mutate.perf.data).
+measure() {  # NAME PORT ROUND
   local url="https://127.0.0.1:$2/mutate?timeout=10s"
   wrk -t"$threads" -c"$connections" -d2s -s "$work/post.lua" "$url" >/dev/null  # warm-up
   local perf_pid="" ticks_before=""
   if [[ "$1" == tokengate ]]; then
     ticks_before="$(awk '{print $14 + $15}' "/proc/$tg_pid/stat")"
-    if [[ -n "${PERF_DIR:-}" ]] && command -v perf >/dev/null; then
+    if [[ -n "${PERF_DIR:-}" && "$3" == 1 ]] && command -v perf >/dev/null; then
       mkdir -p "$PERF_DIR"
       perf record -q -F 999 -g -p "$tg_pid" -o "$PERF_DIR/mutate.perf.data" -- sleep "${duration%s}" >/dev/null 2>&1 &
       perf_pid=$!
     fi
   fi
-  wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$work/post.lua" "$url" >"$work/$1.wrk"
+  wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$work/post.lua" "$url" >"$work/$1.$3.wrk"
   if [[ -n "$ticks_before" ]]; then
-    echo $(( $(awk '{print $14 + $15}' "/proc/$tg_pid/stat") - ticks_before )) >"$work/$1.ticks"
+    echo $(( $(awk '{print $14 + $15}' "/proc/$tg_pid/stat") - ticks_before )) >"$work/$1.$3.ticks"
     [[ -z "$perf_pid" ]] || wait "$perf_pid" 2>/dev/null || true
   fi
-  wrk -t1 -c1 -d"$one_conn_duration" --latency -s "$work/post.lua" "$url" >"$work/$1.one.wrk"
+  wrk -t1 -c1 -d"$one_conn_duration" --latency -s "$work/post.lua" "$url" >"$work/$1.$3.one.wrk"
 }
 cat >"$work/post.lua" <<LUA
 wrk.method = "POST"
@@ -145,20 +150,18 @@ start_tokengate
 start_go_peer
 start_nginx
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-measure tokengate "$tg_port"
-measure nginx "$nginx_port"
-measure go "$go_port"
+for round in $(seq "$rounds"); do
+  measure tokengate "$tg_port" "$round"
+  measure nginx "$nginx_port" "$round"
+  measure go "$go_port" "$round"
+done
 
 echo "bench-mutate: POST $(wc -c <"$fixture")-byte AdmissionReview over TLS keep-alive; wrk -t$threads -c$connections -d$duration," \
   "one connection -t1 -c1 -d$one_conn_duration; $(nproc) cores; load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
 echo "response size: tokengate $(wc -c <"$work/tokengate.answer.json") bytes, nginx $(wc -c <"$work/nginx.answer.json") bytes," \
   "go $(wc -c <"$work/go.answer.json") bytes"
-python3 hack/bench_mutate.py report "$work" tokengate nginx go
+echo "rounds: $rounds (each target in turn; figures are medians over the rounds)"
+python3 hack/bench_mutate.py report "$work" "$rounds" "$(getconf CLK_TCK)" tokengate nginx go
 rss() { awk -v what="$2" '$1 == what ":" { printf "%.1f MiB", $2 / 1024 }' "/proc/$1/status"; }
 echo "tokengate RSS after the run: $(rss "$tg_pid" VmRSS) (peak $(rss "$tg_pid" VmHWM); issue 11: <= 64 MiB);" \
   "go peer: $(rss "$go_pid" VmRSS) (peak $(rss "$go_pid" VmHWM))"
-python3 - "$work/tokengate.wrk" "$(cat "$work/tokengate.ticks")" "$(getconf CLK_TCK)" <<'PY'
-import re, sys
-requests = int(re.search(r"(\d+) requests in", open(sys.argv[1]).read()).group(1))
-print(f"tokengate server CPU per review under load (user + system, /proc): {int(sys.argv[2]) / int(sys.argv[3]) / max(requests, 1) * 1e6:.0f} us")
-PY

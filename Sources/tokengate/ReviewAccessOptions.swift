@@ -56,7 +56,7 @@ struct ReviewAccessOptions: ParsableArguments {
     }
 
     /// Whether a page on `host` runs with TLS and bearer-token checks.
-    func authenticates(host: String) -> Bool { requireAuth || !LoopbackHTTPServer.isLoopback(host) }
+    func authenticates(host: String) -> Bool { requireAuth || !PageServer.isLoopback(host) }
 
     /// Checks the flags for a page on `listen` (`flag` names that option in messages).
     func check(listen: String, flag: String, hasDefaultCertificate: Bool) throws {
@@ -78,13 +78,13 @@ struct ReviewAccessOptions: ParsableArguments {
     ///   change (`--cert-reload-seconds`, the same setting as the webhook's under `serve`).
     func makeServer(address: ListenAddress, pages: ReviewPages, defaultCertificate: CertificateFiles?,
                     certificateReloadInterval: Duration, logger: Logger,
-                    listeningMessage: String = "listening") throws -> LoopbackHTTPServer {
+                    listeningMessage: String = "listening") throws -> PageServer {
         var router = Router()
         let headers = ReviewRoutes.securityHeaders(pages)
         guard authenticates(host: address.host) else {
             ReviewRoutes.register(on: &router, pages: pages)
             logger.info("review page on \(address) over plain HTTP without authentication: it is loopback only; reach it with kubectl port-forward, so RBAC on pods/portforward decides who may look")
-            return try LoopbackHTTPServer(host: address.host, port: address.port, router: router, responseHeaders: headers,
+            return try PageServer(host: address.host, port: address.port, router: router, responseHeaders: headers,
                                           logger: logger, listeningMessage: listeningMessage)
         }
         let files: CertificateFiles
@@ -110,12 +110,12 @@ struct ReviewAccessOptions: ParsableArguments {
         }
         let gate = ReviewAccessGate(reviewer: kube, permission: permission)
         ReviewRoutes.register(on: &router, pages: pages, gate: gate, logger: logger)
-        let why = requireAuth && LoopbackHTTPServer.isLoopback(address.host) ? "--review-require-auth" : "\(address.host) is not loopback"
+        let why = requireAuth && PageServer.isLoopback(address.host) ? "--review-require-auth" : "\(address.host) is not loopback"
         logger.info("review page on \(address) over TLS; every request needs a bearer token that TokenReview authenticates and SubjectAccessReview allows \(permission)", metadata: [
             "why": "\(why)", "api_server": "\(endpoint.host):\(endpoint.port)", "tls_cert": "\(files.certificatePath)",
         ])
         let certificates = CertificateReloader(files: files, interval: certificateReloadInterval, logger: logger)
-        return try LoopbackHTTPServer(host: address.host, port: address.port, router: router, responseHeaders: headers, tls: certificates,
+        return try PageServer(host: address.host, port: address.port, router: router, responseHeaders: headers, tls: certificates,
                                       logger: logger, listeningMessage: listeningMessage)
     }
 }

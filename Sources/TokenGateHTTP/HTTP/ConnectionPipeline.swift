@@ -7,7 +7,7 @@ import NIOHTTP1
 ///     TLSHandler → RawBytesObserver → HTTP codec + pipelining → HTTPProtocolErrorResponder
 ///       → RequestPhaseObserver → HTTPConnection (routes and answers, on the event loop)
 enum ConnectionPipeline {
-    /// - Parameter tls: nil only for ``LoopbackHTTPServer``, which serves plain HTTP on loopback.
+    /// - Parameter tls: nil only for ``PageServer``, which serves plain HTTP on loopback.
     static func configure(
         _ channel: any Channel, tls: TLSContext?, connection: HTTPConnection.Shared, observer: any TLSHandshakeObserver
     ) throws {

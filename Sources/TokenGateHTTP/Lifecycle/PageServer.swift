@@ -13,7 +13,7 @@ import NIOPosix
 /// listener would serve the audit trail to the network. With `tls` it binds anywhere and serves
 /// HTTPS on TokenGate's OpenSSL layer (reloading the pair as ``TokenGateServer`` does); the routes
 /// must then authenticate every request themselves (the review page's ``ReviewAccessGate``).
-public final class LoopbackHTTPServer: Sendable {
+public final class PageServer: Sendable {
     public let host: String
     public let port: Int
     public let router: Router

@@ -163,7 +163,8 @@ public final class TokenExchange: Sendable {
         let cluster = validated.cluster
         let confirmation = ClusterConfirmation(audience: settings.audience, reviewer: reviewer, pods: pods, cache: snapshot.reviewCache)
         if cluster.verification.usesAPIServer {
-            audit.tokenReviewCached = try await confirmation.review(token: request.subjectToken, claims: claims, cluster: cluster)
+            audit.tokenReviewCached = try await confirmation.review(token: request.subjectToken, digest: parsed.digest,
+                                                                   claims: claims, cluster: cluster)
         }
         // The Pod GET follows checkPod in every mode, `verify: jwks` included.
         let pod = try await confirmation.pod(claims: claims, cluster: cluster)
@@ -193,7 +194,7 @@ public final class TokenExchange: Sendable {
         let confirmation = ClusterConfirmation(audience: settings.audience, reviewer: reviewer, pods: pods, cache: snapshot.reviewCache)
         var review: TokenReviewStatus?
         if cluster.verification.usesAPIServer {
-            review = confirmation.cachedStatus(token: request.subjectToken, cluster: cluster)
+            review = confirmation.cachedStatus(digest: parsed.digest, cluster: cluster)
             if review == nil { return nil }
         }
         // A pod-bound token on a checkPod cluster needs the Pod GET; whether the token is pod-bound

@@ -43,7 +43,16 @@ public final class TokenReviewCache: Sendable {
     public func review(
         token: String, audiences: [String], cluster: ClusterSettings, tokenExpiry: Int64, reviewer: any TokenReviewer
     ) async throws(UpstreamUnavailable) -> (status: TokenReviewStatus, cached: Bool) {
-        let key = Self.key(token: token, audiences: audiences, cluster: cluster.name)
+        try await review(token: token, digest: TokenDigest(token: token), audiences: audiences, cluster: cluster,
+                         tokenExpiry: tokenExpiry, reviewer: reviewer)
+    }
+
+    /// ``review(token:audiences:cluster:tokenExpiry:reviewer:)`` with the token's digest already made.
+    func review(
+        token: String, digest: TokenDigest, audiences: [String], cluster: ClusterSettings, tokenExpiry: Int64,
+        reviewer: any TokenReviewer
+    ) async throws(UpstreamUnavailable) -> (status: TokenReviewStatus, cached: Bool) {
+        let key = Self.key(digest: digest, audiences: audiences, cluster: cluster.name)
         if let status = lookup(key) { return (status, true) }
         let (flight, asks) = inFlight.withLock { flights in
             if let running = flights[key] { return (running, false) }
@@ -73,7 +82,12 @@ public final class TokenReviewCache: Sendable {
 
     /// The cached review when there is one, without waiting for anything; nil on a miss.
     public func cachedReview(token: String, audiences: [String], cluster: ClusterSettings) -> TokenReviewStatus? {
-        lookup(Self.key(token: token, audiences: audiences, cluster: cluster.name))
+        cachedReview(digest: TokenDigest(token: token), audiences: audiences, cluster: cluster)
+    }
+
+    /// ``cachedReview(token:audiences:cluster:)`` with the token's digest already made.
+    func cachedReview(digest: TokenDigest, audiences: [String], cluster: ClusterSettings) -> TokenReviewStatus? {
+        lookup(Self.key(digest: digest, audiences: audiences, cluster: cluster.name))
     }
 
     public var count: Int { entries.withLock { $0.count } }
@@ -97,19 +111,22 @@ public final class TokenReviewCache: Sendable {
         }
     }
 
-    /// SHA-256 of `cluster \n audiences (joined by \n) \n token`, hashed from one stack buffer.
-    static func key(token: String, audiences: [String], cluster: String) -> Key {
-        var length = cluster.utf8.count + 1 + token.utf8.count
+    /// SHA-256 of `cluster \n audiences (joined by \n) \n` and the token's own SHA-256, hashed from
+    /// one stack buffer: the token itself (about 1 KiB) is hashed once per exchange, in
+    /// ``SubjectTokenValidator/parse(_:)``, not again here.
+    static func key(digest: TokenDigest, audiences: [String], cluster: String) -> Key {
+        var length = cluster.utf8.count + 1 + MemoryLayout.size(ofValue: digest.words)
         for (index, audience) in audiences.enumerated() { length += audience.utf8.count + (index > 0 ? 1 : 0) }
         length += 1
         return withUnsafeTemporaryAllocation(byteCount: length, alignment: 8) { buffer in
             var at = 0
+            func put(_ bytes: UnsafeRawBufferPointer) {
+                UnsafeMutableRawBufferPointer(rebasing: buffer[at..<(at + bytes.count)]).copyMemory(from: bytes)
+                at += bytes.count
+            }
             func put(_ text: String) {
                 var text = text
-                text.withUTF8 { utf8 in
-                    UnsafeMutableRawBufferPointer(rebasing: buffer[at..<(at + utf8.count)]).copyMemory(from: UnsafeRawBufferPointer(utf8))
-                    at += utf8.count
-                }
+                text.withUTF8 { put(UnsafeRawBufferPointer($0)) }
             }
             func newline() { buffer[at] = 0x0A; at += 1 }
             put(cluster)
@@ -119,7 +136,7 @@ public final class TokenReviewCache: Sendable {
                 put(audience)
             }
             newline()
-            put(token)
+            withUnsafeBytes(of: digest.words) { put($0) }
             return Key(of: UnsafeRawBufferPointer(buffer))
         }
     }

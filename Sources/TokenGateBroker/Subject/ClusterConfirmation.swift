@@ -13,10 +13,10 @@ struct ClusterConfirmation: Sendable {
 
     /// TokenReview (cached ≤ 10 s) and its checks.
     /// - Returns: whether the answer came from the cache (for the audit record).
-    func review(token: String, claims: SubjectClaims, cluster: ClusterSettings) async throws(ExchangeError) -> Bool {
+    func review(token: String, digest: TokenDigest, claims: SubjectClaims, cluster: ClusterSettings) async throws(ExchangeError) -> Bool {
         let review: (status: TokenReviewStatus, cached: Bool)
         do {
-            review = try await cache.review(token: token, audiences: [audience], cluster: cluster,
+            review = try await cache.review(token: token, digest: digest, audiences: [audience], cluster: cluster,
                                             tokenExpiry: claims.effectiveExpiry, reviewer: reviewer)
         } catch {
             throw .unavailable(error)
@@ -28,8 +28,8 @@ struct ClusterConfirmation: Sendable {
     /// The TokenReview answer for this token if the cache has it, unchecked; nil on a miss. The
     /// exchange's synchronous path takes it before checking the signature (a miss sends the
     /// request down the waiting path, which reviews), and ``check(_:claims:)``s it after.
-    func cachedStatus(token: String, cluster: ClusterSettings) -> TokenReviewStatus? {
-        cache.cachedReview(token: token, audiences: [audience], cluster: cluster)
+    func cachedStatus(digest: TokenDigest, cluster: ClusterSettings) -> TokenReviewStatus? {
+        cache.cachedReview(digest: digest, audiences: [audience], cluster: cluster)
     }
 
     /// The Pod GET: the pod named in the token must exist with the token's UID and run as its

@@ -22,8 +22,9 @@ struct SubjectTokenValidator: Sendable {
     struct Parsed: Sendable {
         let jws: JWSCompact
         let cluster: ClusterSettings
-        /// The token as presented, for ``VerifiedSignatures``.
-        let token: String
+        /// SHA-256 of the token as presented: the key of ``VerifiedSignatures`` and, with cluster
+        /// and audience, of the TokenReview cache, so the token is hashed once per exchange.
+        let digest: TokenDigest
     }
 
     /// The validated token: its claims and the cluster whose issuer signed it.
@@ -69,7 +70,7 @@ struct SubjectTokenValidator: Sendable {
             throw .subject(JWSError.Code.algorithmNotAllowed.rawValue,
                            "subject_token alg \(jws.algorithm) is not allowed for cluster \(cluster.name)")
         }
-        return Parsed(jws: jws, cluster: cluster, token: token)
+        return Parsed(jws: jws, cluster: cluster, digest: TokenDigest(token: token))
     }
 
     /// The keys that may have signed the token, fetched when they must be (nil: the cluster's
@@ -115,13 +116,12 @@ struct SubjectTokenValidator: Sendable {
                            "subject_token was signed with a key cluster \(cluster.name) does not publish (unknown kid)",
                            detail: "kid \(jws.keyID ?? "(none)")")
         }
-        let digest = signatures.map { _ in TokenDigest(token: parsed.token) }
-        if let signatures, let digest, signatures.verified(digest, byOneOf: candidates) { return }
+        if let signatures, signatures.verified(parsed.digest, byOneOf: candidates) { return }
         var failure: JWSError?
         for key in candidates {
             do {
                 try jws.verify(with: key, allowed: cluster.algorithms)
-                if let signatures, let digest { signatures.remember(digest, verifiedBy: key) }
+                signatures?.remember(parsed.digest, verifiedBy: key)
                 return
             } catch {
                 failure = error

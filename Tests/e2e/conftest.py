@@ -81,15 +81,20 @@ class TokenGateServer:
         self.base_url = f"https://localhost:{self.port}"
 
     def _wait_for_port(self, timeout=20.0) -> int:
+        return self.logged_port("listening", timeout)
+
+    def logged_port(self, message: str, timeout=20.0) -> int:
+        """The port of the address a log line with this message reports (`listening` for the
+        webhook, `review page listening` for the review page), waiting for it."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for entry in self.logs():
-                if entry.get("message") == "listening":
+                if entry.get("message") == message:
                     return int(entry["address"].rsplit(":", 1)[1])
             if self.process.poll() is not None:
                 raise RuntimeError(f"tokengate serve exited with {self.process.returncode}:\n{self.log_text()}")
             time.sleep(0.05)
-        raise RuntimeError(f"tokengate serve did not report its port:\n{self.log_text()}")
+        raise RuntimeError(f"tokengate serve did not log {message!r} with its address:\n{self.log_text()}")
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")

@@ -55,6 +55,15 @@ def issued_jtis(results):
     return [decode_jwt(json.loads(r.body)["access_token"])[1]["jti"] for r in results]
 
 
+def assert_each_exchange_stored_once(db, jtis):
+    """The SQLite trail at `db` has exactly one token_exchange row per issued jti, and no other."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        rows = dict(conn.execute("SELECT issued_jti, count(*) FROM tokengate_audit_events "
+                                 "WHERE kind = 'token_exchange' GROUP BY issued_jti").fetchall())
+    assert sorted(rows) == sorted(jtis), f"{len(set(jtis) - set(rows))} exchanges have no row"
+    assert set(rows.values()) == {1}, "exactly once"
+
+
 def pg(command, directory, *extra):
     return subprocess.run(["bash", PG_SCRIPT, command, directory, *extra], check=True, capture_output=True,
                           text=True, timeout=600).stdout.strip()
@@ -209,11 +218,7 @@ def test_sqlite_disk_full_keeps_serving_spools_and_loses_nothing(broker_env, tmp
     assert server.wait(timeout=30) == 0
     flushed = wait_for_log(server, lambda e: e.get("message") == "audit trail flushed")
     assert int(flushed["dropped"]) == 0
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        rows = dict(conn.execute("SELECT issued_jti, count(*) FROM tokengate_audit_events "
-                                 "WHERE kind = 'token_exchange' GROUP BY issued_jti").fetchall())
-    assert sorted(rows) == sorted(jtis), f"{len(set(jtis) - set(rows))} exchanges have no row"
-    assert set(rows.values()) == {1}, "exactly once"
+    assert_each_exchange_stored_once(db, jtis)
     print(f"disk full: {len(jtis)} exchanges, {freed_at - full_at} while the disk was full, all stored once")
 
 
@@ -303,9 +308,5 @@ def test_the_database_at_the_file_size_limit_spools_and_a_restart_stores_everyth
     wait_until(lambda: again.metric("tokengate_audit_spool_bytes") == 0, 60, "the spool replayed")
     again.signal(signal.SIGTERM)
     assert again.wait(timeout=30) == 0
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        rows = dict(conn.execute("SELECT issued_jti, count(*) FROM tokengate_audit_events "
-                                 "WHERE kind = 'token_exchange' GROUP BY issued_jti").fetchall())
-    assert sorted(rows) == sorted(jtis), f"{len(set(jtis) - set(rows))} exchanges have no row"
-    assert set(rows.values()) == {1}, "exactly once"
+    assert_each_exchange_stored_once(db, jtis)
     print(f"file size limit on the database: {len(jtis)} exchanges, spooling from about {spooling_at}, all stored once")

@@ -20,7 +20,6 @@ import signal
 import sqlite3
 import subprocess
 import time
-import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -330,12 +329,7 @@ def test_it_refuses_to_listen_beyond_loopback_without_tls(tmp_path):
 def test_serve_shows_the_review_page_beside_the_webhook_when_asked(tokengate_server, tmp_path):
     db = tmp_path / "audit.db"
     server = tokengate_server("--audit-db", db, "--review-listen", "127.0.0.1:0", "--drain-seconds", "0")
-    deadline = time.monotonic() + 20
-    port = None
-    while port is None and time.monotonic() < deadline:
-        port = next((int(e["address"].rsplit(":", 1)[1]) for e in server.logs() if e.get("message") == "review page listening"), None)
-        time.sleep(0.05)
-    assert port, server.log_text()
+    port = server.logged_port("review page listening")
     assert port != server.port
     review = copy.deepcopy(admission_fixture())
     review["request"]["uid"] = "review-live"
@@ -343,7 +337,8 @@ def test_serve_shows_the_review_page_beside_the_webhook_when_asked(tokengate_ser
     assert status == 200
     name = review["request"]["name"]
     shown = []
-    while time.monotonic() < deadline + 20 and name not in shown:
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline and name not in shown:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         conn.request("GET", "/coverage.csv")
         response = conn.getresponse()

@@ -196,12 +196,7 @@ def test_serve_puts_the_page_off_loopback_on_the_webhook_certificate(tmp_path, k
     token_file.write_text(standin.api_token)
     server = tokengate_server("--audit-db", tmp_path / "audit.db", "--review-listen", "0.0.0.0:0", "--drain-seconds", "0",
                               "--kube-api-server", standin.url, "--kube-ca", kube_ca, "--kube-token-file", token_file, certs=certs)
-    deadline = time.monotonic() + 20
-    port = None
-    while port is None and time.monotonic() < deadline:
-        port = next((int(e["address"].rsplit(":", 1)[1]) for e in server.logs() if e.get("message") == "review page listening"), None)
-        time.sleep(0.05)
-    assert port, server.log_text()
+    port = server.logged_port("review page listening")
     context = ssl.create_default_context(cafile=str(certs.ca))
     for token, expected in ((None, 401), (user_token(standin, "dev", "bob"), 403), (user_token(standin, "audit", "alice"), 200)):
         conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=30)
@@ -270,12 +265,7 @@ def test_serve_review_page_rereads_its_certificate_at_cert_reload_seconds(tmp_pa
     server = tokengate_server("--audit-db", tmp_path / "audit.db", "--review-listen", "0.0.0.0:0", "--drain-seconds", "0",
                               "--review-tls-cert", page.cert, "--review-tls-key", page.key, "--cert-reload-seconds", "0.5",
                               "--kube-api-server", standin.url, "--kube-ca", kube_ca, "--kube-token-file", token_file, certs=certs)
-    deadline = time.monotonic() + 20
-    port = None
-    while port is None and time.monotonic() < deadline:
-        port = next((int(e["address"].rsplit(":", 1)[1]) for e in server.logs() if e.get("message") == "review page listening"), None)
-        time.sleep(0.05)
-    assert port, server.log_text()
+    port = server.logged_port("review page listening")
     assert served_certificate(port) == leaf_der(page.cert)
     renewed = make_certs(tmp_path / "renewed-page-pki", service="tokengate-review")
     replace_certificate(page.cert, page.key, renewed)
